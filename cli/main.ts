@@ -1,0 +1,34 @@
+/**
+ * `lookout`: the one CLI. Each subcommand lives in cli/commands/ and registers itself here.
+ * Exit codes: 0 ok, 1 runtime failure, 2 bad configuration or usage.
+ */
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../common/config.ts';
+import { registerConfigCommands } from './commands/config.ts';
+import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerStackCommands } from './commands/stack.ts';
+import { registerStartCommand } from './commands/start.ts';
+
+const program = new Command('lookout')
+  .description('Lookout: telemetry, redaction, judging and drift for AI customer support')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerStackCommands(program);
+registerMigrateCommand(program);
+registerStartCommand(program);
+registerConfigCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(`lookout: configuration error: ${err.message}`);
+    process.exit(2);
+  }
+  if (err instanceof CommanderError) {
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  }
+  console.error(`lookout: ${(err as Error).message}`);
+  process.exit(1);
+}

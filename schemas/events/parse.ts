@@ -1,0 +1,182 @@
+/**
+ * Turning raw bytes or objects into a validated v1 event, with a specific reason when that fails.
+ * Unknown fields are not dropped: they move into `attributes` (nested ones under a dotted key).
+ */
+import { z } from 'zod';
+import { LIMITS } from './limits.ts';
+import { EVENT_SCHEMAS, EVENT_TYPES, SCHEMA_VERSION, type EventType, type LookoutEvent } from './v1.ts';
+
+export type RejectReason =
+  | 'invalid_utf8'
+  | 'invalid_json'
+  | 'too_large'
+  | 'not_an_object'
+  | 'unsupported_schema_version'
+  | 'unknown_type'
+  | 'forbidden_key'
+  | 'invalid_field';
+
+export interface Rejection {
+  ok: false;
+  reason: RejectReason;
+  /** Dotted path of the offending field, '' for the whole event. */
+  path: string;
+  /** Human-readable, never contains the offending value (it may be sensitive). */
+  message: string;
+}
+
+export type ParseResult = { ok: true; event: LookoutEvent } | Rejection;
+
+/** Keys that would reach an object's prototype when copied naively. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function reject(reason: RejectReason, path: string, message: string): Rejection {
+  return { ok: false, reason, path, message };
+}
+
+function findForbiddenKey(value: unknown, path: string, depth = 0): string | undefined {
+  if (value === null || typeof value !== 'object' || depth > 64) return undefined;
+  for (const key of Object.keys(value)) {
+    const here = path ? `${path}.${key}` : key;
+    if (FORBIDDEN_KEYS.has(key)) return here;
+    const found = findForbiddenKey((value as Record<string, unknown>)[key], here, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The object schema behind a possibly optional/defaulted field, if it is an object. */
+function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
+  let s: z.ZodType = schema;
+  for (let i = 0; i < 4; i++) {
+    if (s instanceof z.ZodObject) return s.shape as Record<string, z.ZodType>;
+    if (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable) {
+      s = s.unwrap() as z.ZodType;
+      continue;
+    }
+    if (s instanceof z.ZodPipe) {
+      s = s.in as z.ZodType;
+      continue;
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+/** Moves fields the contract does not know into `attributes` (nested ones as `parent.key`). */
+function moveUnknownToAttributes(event: Record<string, unknown>, type: EventType): void {
+  const shape = EVENT_SCHEMAS[type].shape as Record<string, z.ZodType>;
+  const extra: Record<string, unknown> = {};
+  for (const key of Object.keys(event)) {
+    const fieldSchema = shape[key];
+    if (!fieldSchema) {
+      extra[key] = event[key];
+      delete event[key];
+      continue;
+    }
+    if (key === 'attributes') continue;
+    const nested = objectShape(fieldSchema);
+    const value = event[key];
+    if (nested && value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const sub of Object.keys(value)) {
+        if (!(sub in nested)) {
+          extra[`${key}.${sub}`] = (value as Record<string, unknown>)[sub];
+          delete (value as Record<string, unknown>)[sub];
+        }
+      }
+    }
+  }
+  if (Object.keys(extra).length === 0) return;
+  const attrs: Record<string, unknown> = { ...((event.attributes as Record<string, unknown>) ?? {}) };
+  for (const [k, v] of Object.entries(extra)) {
+    attrs[k in attrs ? `_unknown.${k}` : k] = v;
+  }
+  event.attributes = attrs;
+}
+
+/**
+ * Validates one event. Accepts the Kafka message bytes, a JSON string, or an already-parsed value.
+ * The byte limit is checked on the serialised form.
+ */
+export function parseEvent(input: Buffer | Uint8Array | string | unknown): ParseResult {
+  let raw: unknown = input;
+  if (input instanceof Uint8Array) {
+    if (input.byteLength > LIMITS.eventBytes) {
+      return reject('too_large', '', `event is ${input.byteLength} bytes, the limit is ${LIMITS.eventBytes}`);
+    }
+    let textForm: string;
+    try {
+      textForm = utf8.decode(input);
+    } catch {
+      return reject('invalid_utf8', '', 'event bytes are not valid UTF-8');
+    }
+    raw = textForm;
+  }
+  if (typeof raw === 'string') {
+    const bytes = Buffer.byteLength(raw, 'utf8');
+    if (bytes > LIMITS.eventBytes) {
+      return reject('too_large', '', `event is ${bytes} bytes, the limit is ${LIMITS.eventBytes}`);
+    }
+    try {
+      raw = JSON.parse(raw);
+    } catch (err) {
+      return reject('invalid_json', '', `not valid JSON: ${(err as Error).message.slice(0, 120)}`);
+    }
+  } else {
+    const bytes = Buffer.byteLength(JSON.stringify(raw) ?? '', 'utf8');
+    if (bytes > LIMITS.eventBytes) {
+      return reject('too_large', '', `event is ${bytes} bytes, the limit is ${LIMITS.eventBytes}`);
+    }
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return reject('not_an_object', '', 'an event must be a JSON object');
+  }
+  const obj = raw as Record<string, unknown>;
+  const forbidden = findForbiddenKey(obj, '');
+  if (forbidden) return reject('forbidden_key', forbidden, `key "${forbidden.split('.').pop()}" is not allowed`);
+  if (obj.schema_version !== SCHEMA_VERSION) {
+    return reject(
+      'unsupported_schema_version',
+      'schema_version',
+      `schema_version must be ${SCHEMA_VERSION}, got ${JSON.stringify(obj.schema_version)?.slice(0, 20)}`,
+    );
+  }
+  if (typeof obj.type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(obj.type)) {
+    return reject('unknown_type', 'type', `type must be one of ${EVENT_TYPES.join(', ')}`);
+  }
+  const type = obj.type as EventType;
+  const parsed = EVENT_SCHEMAS[type].safeParse(obj);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path.map(String).join('.');
+    return reject('invalid_field', path, `${path || 'event'}: ${issue.message}`);
+  }
+  const event = parsed.data as Record<string, unknown>;
+  moveUnknownToAttributes(event, type);
+  if (event.attributes !== undefined) {
+    const attrs = EVENT_SCHEMAS[type].shape.attributes.safeParse(event.attributes);
+    if (!attrs.success) {
+      const issue = attrs.error.issues[0]!;
+      return reject('invalid_field', 'attributes', `attributes (with unknown fields moved in): ${issue.message}`);
+    }
+  }
+  return { ok: true, event: event as LookoutEvent };
+}
+
+/** All problems with an event, for APIs that report every field at once. */
+export function eventIssues(input: unknown): { path: string; message: string }[] {
+  const first = parseEvent(input);
+  if (first.ok) return [];
+  if (first.reason !== 'invalid_field' || typeof input !== 'object' || input === null) {
+    return [{ path: first.path, message: first.message }];
+  }
+  const type = (input as { type: EventType }).type;
+  const parsed = EVENT_SCHEMAS[type].safeParse(input);
+  if (parsed.success) return [{ path: first.path, message: first.message }];
+  return parsed.error.issues.map((i) => {
+    const path = i.path.map(String).join('.');
+    return { path, message: `${path || 'event'}: ${i.message}` };
+  });
+}
