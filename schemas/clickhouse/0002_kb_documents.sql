@@ -15,6 +15,7 @@ CREATE TABLE IF NOT EXISTS {{db}}.kb_documents {{on_cluster}}
 )
 ENGINE = ReplacingMergeTree(received_at)
 ORDER BY (tenant, doc_id, version)
+SETTINGS non_replicated_deduplication_window = 10000
 COMMENT 'Knowledge-base document versions. Newest per doc: argMax(version, updated_at) GROUP BY tenant, doc_id';
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{db}}.kb_documents_mv {{on_cluster}} TO {{db}}.kb_documents AS

@@ -26,6 +26,9 @@ ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(hour)
 ORDER BY (tenant, hour, service, environment, model, provider, type)
 TTL hour + INTERVAL 400 DAY
+-- The view's inserts carry the source insert's deduplication token; this window lets a replayed
+-- batch be dropped here too, so rollups never double-count.
+SETTINGS non_replicated_deduplication_window = 10000
 COMMENT 'Hourly rollup of events for cost, token and latency questions';
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{db}}.events_hourly_mv {{on_cluster}} TO {{db}}.events_hourly AS
