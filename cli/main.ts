@@ -5,7 +5,10 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../common/config.ts';
 import { registerConfigCommands } from './commands/config.ts';
+import { registerIngestCommands } from './commands/ingest.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerProcessCommand } from './commands/process.ts';
+import { registerRedactCommand } from './commands/redact.ts';
 import { registerStackCommands } from './commands/stack.ts';
 import { registerStartCommand } from './commands/start.ts';
 
@@ -17,7 +20,16 @@ const program = new Command('lookout')
 registerStackCommands(program);
 registerMigrateCommand(program);
 registerStartCommand(program);
+registerProcessCommand(program);
+registerIngestCommands(program);
+registerRedactCommand(program);
 registerConfigCommands(program);
+
+// `lookout ... | head` closes stdout early; that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 
 try {
   await program.parseAsync(process.argv);

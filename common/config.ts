@@ -27,6 +27,38 @@ const csv = z.union([
     .pipe(z.array(z.string().min(1)).min(1)),
 ]);
 const url = z.url({ protocol: /^https?$/ });
+/** JSON given inline in an env var (the file can hold the value itself). */
+function inlineJson<T>(accept: (v: unknown) => boolean, what: string) {
+  return z.string().transform((text, ctx) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = undefined;
+    }
+    if (accept(value)) return value as T;
+    ctx.addIssue({ code: 'custom', message: `must be ${what}` });
+    return z.NEVER;
+  });
+}
+const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const jsonObject = z.union([z.record(z.string(), z.unknown()), inlineJson<Record<string, unknown>>(isObject, 'a JSON object')]);
+const jsonArray = z.union([z.array(z.unknown()), inlineJson<unknown[]>(Array.isArray, 'a JSON array')]);
+const apiKeys = z.union([
+  z.array(z.object({ tenant: z.string().min(1), key: z.string().min(16, 'API keys need at least 16 characters') })).min(1),
+  z
+    .string()
+    .min(1)
+    .transform((text, ctx) =>
+      text.split(',').map((pair) => {
+        const i = pair.indexOf(':');
+        const tenant = pair.slice(0, i).trim();
+        const key = pair.slice(i + 1).trim();
+        if (i <= 0 || key.length < 16) ctx.addIssue({ code: 'custom', message: 'expected tenant:key pairs separated by commas, keys of at least 16 characters' });
+        return { tenant, key };
+      }),
+    ),
+]);
 const heap = z.string().regex(/^\d+[mMgG]$/, 'a JVM heap size such as 512m or 1g');
 
 /** Every configuration key. Dotted names are the JSON file's nesting. */
@@ -57,6 +89,26 @@ export const CONFIG_DEFS = {
   'stack.readyTimeoutMs': { env: 'LOOKOUT_STACK_READY_TIMEOUT_MS', schema: positiveInt, default: 60000, doc: 'How long `stack up` waits for each server to answer.' },
   'stack.python': { env: 'LOOKOUT_PYTHON', schema: z.string().min(1), default: 'python3', doc: 'Python 3 used to run the small ClickHouse launcher.' },
   'stack.java': { env: 'LOOKOUT_JAVA', schema: z.string().min(1), default: 'java', doc: 'Java 17+ used to run Kafka.' },
+  'processor.groupId': { env: 'LOOKOUT_PROCESSOR_GROUP', schema: z.string().min(1), default: 'lookout-processor', doc: 'Kafka consumer group of the stream processors; replicas in one group share the partitions.' },
+  'processor.batchMaxRows': { env: 'LOOKOUT_BATCH_MAX_ROWS', schema: positiveInt, default: 5000, doc: 'Rows per ClickHouse insert, at most (per partition).' },
+  'processor.batchMaxBytes': { env: 'LOOKOUT_BATCH_MAX_BYTES', schema: positiveInt, default: 16 * 1024 * 1024, doc: 'Message bytes per ClickHouse insert, at most (per partition).' },
+  'processor.batchMaxWaitMs': { env: 'LOOKOUT_BATCH_MAX_WAIT_MS', schema: positiveInt, default: 500, doc: 'Longest an event waits in a batch before it is written.' },
+  'processor.metricsPort': { env: 'LOOKOUT_PROCESSOR_METRICS_PORT', schema: z.coerce.number().int().min(0).max(65535), default: 9464, doc: 'Port of the processor /metrics and /healthz endpoint (0 picks a free port).' },
+  'redaction.key': { env: 'LOOKOUT_REDACTION_KEY', schema: z.string().min(16, 'at least 16 characters'), doc: 'Secret HMAC key for pseudonyms (same value, same token). Default: a random key generated once in .lookout/redaction.key (set your own in production).' },
+  'redaction.keyId': { env: 'LOOKOUT_REDACTION_KEY_ID', schema: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/), default: 'k1', doc: 'Names the key, so pseudonyms made under a rotated key can be told apart.' },
+  'redaction.operators': { env: 'LOOKOUT_REDACTION_OPERATORS', schema: jsonObject, default: {}, doc: 'Per entity type operator, JSON: {"EMAIL":"mask","PERSON":"remove"} (pseudonym | mask | remove).' },
+  'redaction.fields': { env: 'LOOKOUT_REDACTION_FIELDS', schema: jsonObject, default: {}, doc: 'Per field overrides, JSON: {"output_text":{"operators":{"PERSON":"remove"}}}.' },
+  'prices.overrides': { env: 'LOOKOUT_PRICE_OVERRIDES', schema: jsonArray, default: [], doc: 'Extra or replacement model prices, JSON array of price families (see processors/enrich/prices.ts).' },
+  'gateway.host': { env: 'LOOKOUT_GATEWAY_HOST', schema: z.string().min(1), default: '127.0.0.1', doc: 'Ingest gateway listen address (0.0.0.0 to accept remote services).' },
+  'gateway.port': { env: 'LOOKOUT_GATEWAY_PORT', schema: z.coerce.number().int().min(0).max(65535), default: 8787, doc: 'Ingest gateway port (POST /v1/events, POST /v1/traces).' },
+  'gateway.apiKeys': { env: 'LOOKOUT_GATEWAY_API_KEYS', schema: apiKeys, doc: 'Per-tenant API keys, `tenant:key,tenant2:key2`; the key decides the tenant. Default: one key for tenant "local", generated once in .lookout/gateway.key.' },
+  'gateway.maxBodyBytes': { env: 'LOOKOUT_GATEWAY_MAX_BODY_BYTES', schema: positiveInt, default: 5 * 1024 * 1024, doc: 'Largest request body after decompression.' },
+  'gateway.rateLimitPerSecond': { env: 'LOOKOUT_GATEWAY_RATE_LIMIT_RPS', schema: z.coerce.number().positive(), default: 50, doc: 'Sustained requests per second per API key (burst: twice this).' },
+  'demo.onStart': { env: 'LOOKOUT_DEMO_ON_START', schema: bool, default: true, doc: '`npm start` on the local stack also streams demo traffic once, so the tables have data.' },
+  'demo.days': { env: 'LOOKOUT_DEMO_DAYS', schema: positiveInt, default: 14, doc: 'Simulated days of demo history, ending now.' },
+  'demo.conversationsPerDay': { env: 'LOOKOUT_DEMO_CONVERSATIONS_PER_DAY', schema: positiveInt, default: 300, doc: 'Demo conversations per simulated weekday.' },
+  'demo.rate': { env: 'LOOKOUT_DEMO_RATE', schema: z.coerce.number().int().min(0), default: 2000, doc: 'Demo events per second, wall clock (0: as fast as possible).' },
+  'demo.seed': { env: 'LOOKOUT_DEMO_SEED', schema: z.coerce.number().int(), default: 42, doc: 'Seed of the demo generator (same seed, same traffic).' },
 } satisfies Record<string, Def>;
 
 export type ConfigKey = keyof typeof CONFIG_DEFS;

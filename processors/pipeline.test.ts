@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { EXAMPLE_EVENTS } from '../schemas/events/index.ts';
+import { PriceTable } from './enrich/prices.ts';
+import { processMessage, type PipelineContext } from './pipeline.ts';
+import { createRedactor } from './redaction/redactor.ts';
+
+const NOW = Date.UTC(2025, 10, 23);
+const ctx: PipelineContext = { redactor: createRedactor({ key: 'unit-test-key-0123456789' }), prices: new PriceTable(), now: () => NOW, retentionDays: 90 };
+const msg = (value: Buffer | string | null, offset = '7') => ({ value: typeof value === 'string' ? Buffer.from(value) : value, partition: 3, offset });
+
+test('a valid response becomes a priced, redacted row with its source position', () => {
+  const out = processMessage(msg(JSON.stringify({ ...EXAMPLE_EVENTS.response, output_text: 'Write to jane.doe@example.com' })), ctx);
+  assert.equal(out.kind, 'row');
+  if (out.kind !== 'row') return;
+  assert.equal(out.row.source_partition, 3);
+  assert.equal(out.row.source_offset, '7');
+  assert.match(String(out.row.output_text), /^Write to <EMAIL:[0-9a-f]+>$/);
+  assert.deepEqual(out.redactions, { EMAIL: 1 });
+  assert.match(String(out.row.cost_usd), /^\d+\.\d{10}$/);
+  assert.match(String(out.row.user_id), /^usr_[0-9a-f]{16}$/);
+  assert.equal(out.row.received_at, '2025-11-23 00:00:00.000');
+});
+
+test('rejections become dead letters with reasons and redacted payloads', () => {
+  const bad = processMessage(msg(JSON.stringify({ schema_version: 1, type: 'request', note: 'mail jane.doe@example.com' })), ctx);
+  assert.ok(bad.kind === 'dead');
+  assert.equal(bad.dead.reason, 'invalid_field');
+  assert.ok(!bad.dead.payload_redacted.includes('jane.doe'));
+  assert.match(bad.dead.payload_redacted, /<EMAIL:/);
+
+  const escaped = processMessage(msg('{"schema_version":1,"x":"jane.doe\\u0040example.com"'), ctx);
+  assert.ok(escaped.kind === 'dead' && escaped.dead.reason === 'invalid_json');
+  assert.equal(escaped.dead.payload_redacted, '', 'an unparseable payload with escapes is not stored');
+
+  const old = processMessage(msg(JSON.stringify({ ...EXAMPLE_EVENTS.request, ts: NOW - 91 * 86_400_000 })), ctx);
+  assert.ok(old.kind === 'dead' && old.dead.reason === 'older_than_retention');
+  assert.equal(old.dead.event_id, EXAMPLE_EVENTS.request.event_id);
+
+  const tomb = processMessage(msg(null), ctx);
+  assert.ok(tomb.kind === 'dead' && tomb.dead.reason === 'empty_message');
+});
+
+test('never throws: poison messages become dead letters', () => {
+  for (const value of ['['.repeat(50_000) + ']'.repeat(50_000), '{"a":'.repeat(50_000), Buffer.from([0xff, 0xfe, 0x00])]) {
+    const out = processMessage(msg(value), ctx);
+    assert.equal(out.kind, 'dead');
+  }
+});

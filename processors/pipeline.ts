@@ -1,0 +1,158 @@
+/**
+ * One Kafka message in, one `events` row or one dead letter out:
+ * validate (schemas/events) → redact (processors/redaction) → enrich (cost, received_at) → row.
+ * Fail closed: if redaction cannot be guaranteed, the dead letter carries no text at all.
+ */
+import { LIMITS, parseEvent, type LookoutEvent } from '../schemas/events/index.ts';
+import type { PriceTable } from './enrich/prices.ts';
+import { redactEvent } from './redaction/event.ts';
+import type { Redactor } from './redaction/redactor.ts';
+import { eventToRow, type EventRow } from './rows.ts';
+
+export interface SourceMessage {
+  value: Buffer | null;
+  partition: number;
+  offset: string;
+}
+
+export interface DeadLetter {
+  received_at: number;
+  source_partition: number;
+  source_offset: string;
+  reason: string;
+  field_path: string;
+  message: string;
+  event_id: string;
+  tenant: string;
+  type: string;
+  payload_bytes: number;
+  /** The redacted message, or '' when it could not be redacted safely. */
+  payload_redacted: string;
+}
+
+export type Outcome =
+  | { kind: 'row'; row: EventRow; redactions: Record<string, number>; priced: boolean; event: LookoutEvent }
+  | { kind: 'dead'; dead: DeadLetter };
+
+export interface PipelineContext {
+  redactor: Redactor;
+  prices: PriceTable;
+  now: () => number;
+  /** Events older than the table TTL would vanish at insert while the rollups still counted them. */
+  retentionDays: number;
+}
+
+/** Reads identifying fields from a rejected message without trusting it. Short, safe values only. */
+function peekIds(raw: unknown): { event_id: string; tenant: string; type: string } {
+  const obj = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const safe = (v: unknown, re: RegExp) => (typeof v === 'string' && re.test(v) ? v : '');
+  return {
+    event_id: safe(obj.event_id, /^[0-9a-fA-F-]{36}$/),
+    tenant: safe(obj.tenant, /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/),
+    type: safe(obj.type, /^[a-z_]{1,32}$/),
+  };
+}
+
+function tryJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The rejected payload, redacted. Structure is not trusted: the whole JSON text goes through the
+ * text redactor. Anything that fails (invalid UTF-8, over the limit, redactor error) stores nothing.
+ */
+function redactedPayload(bytes: Buffer, reason: string, redactor: Redactor): string {
+  if (reason === 'invalid_utf8' || reason === 'too_large') return '';
+  try {
+    const raw = bytes.toString('utf8');
+    const parsed = tryJson(bytes);
+    // JSON escapes (\u0040 for @) would hide PII from the detectors: scan the canonical form, and
+    // store nothing when an unparseable payload contains escapes.
+    const canonical = parsed !== undefined ? JSON.stringify(parsed) : /\\u[0-9a-fA-F]{4}/.test(raw) ? undefined : raw;
+    if (canonical === undefined) return '';
+    // Names found in context anywhere in the payload are also redacted where they stand bare.
+    const names = redactor.detect(canonical).flatMap((s) => (s.type === 'PERSON' ? [canonical.slice(s.start, s.end)] : []));
+    return redactor.redact(canonical, 'dead_letter', LIMITS.eventBytes, names).text;
+  } catch {
+    return '';
+  }
+}
+
+/** Never throws: a message that breaks the pipeline becomes a dead letter, so it cannot block its partition. */
+export function processMessage(msg: SourceMessage, ctx: PipelineContext): Outcome {
+  try {
+    return processUnsafe(msg, ctx);
+  } catch (err) {
+    return {
+      kind: 'dead',
+      dead: {
+        received_at: ctx.now(),
+        source_partition: msg.partition,
+        source_offset: msg.offset,
+        reason: 'internal_error',
+        field_path: '',
+        message: `the processor failed on this message (${(err as Error).name}); it was not stored`,
+        event_id: '',
+        tenant: '',
+        type: '',
+        payload_bytes: msg.value?.byteLength ?? 0,
+        payload_redacted: '',
+      },
+    };
+  }
+}
+
+function processUnsafe(msg: SourceMessage, ctx: PipelineContext): Outcome {
+  const receivedAt = ctx.now();
+  const bytes = msg.value ?? Buffer.alloc(0);
+  const dead = (reason: string, field_path: string, message: string, payload: boolean): Outcome => ({
+    kind: 'dead',
+    dead: {
+      received_at: receivedAt,
+      source_partition: msg.partition,
+      source_offset: msg.offset,
+      reason,
+      field_path,
+      message,
+      ...peekIds(reason === 'invalid_utf8' || reason === 'too_large' ? undefined : tryJson(bytes)),
+      payload_bytes: bytes.byteLength,
+      payload_redacted: payload ? redactedPayload(bytes, reason, ctx.redactor) : '',
+    },
+  });
+
+  if (msg.value === null) return dead('empty_message', '', 'message has no value (tombstone)', false);
+  const parsed = parseEvent(bytes);
+  if (!parsed.ok) return dead(parsed.reason, parsed.path, parsed.message, true);
+  if (parsed.event.ts < receivedAt - ctx.retentionDays * 86_400_000) {
+    return dead('older_than_retention', 'ts', `ts is older than the ${ctx.retentionDays}-day retention (LOOKOUT_EVENTS_TTL_DAYS)`, true);
+  }
+
+  let redacted: { event: LookoutEvent; counts: Record<string, number> };
+  try {
+    const r = redactEvent(parsed.event, ctx.redactor);
+    redacted = { event: r.event, counts: r.counts as Record<string, number> };
+  } catch (err) {
+    // Fail closed: no payload, and only the error's reason code (never its text) is kept.
+    const code = (err as { reason?: string }).reason ?? 'internal';
+    const field = (err as { field?: string }).field ?? '';
+    return dead('redaction_failed', field, `redaction failed (${code}); the event was not stored`, false);
+  }
+  const event = redacted.event;
+  const cost =
+    event.type === 'response'
+      ? ctx.prices.computeCost({ model: event.model, provider: event.provider, ts: event.ts, usage: event.usage })
+      : { cost_usd: null, price_version: '' };
+  const row = eventToRow(event, {
+    receivedAt,
+    partition: msg.partition,
+    offset: msg.offset,
+    costUsd: cost.cost_usd,
+    priceVersion: cost.price_version,
+    redactions: redacted.counts,
+  });
+  return { kind: 'row', row, redactions: redacted.counts, priced: cost.cost_usd !== null, event };
+}

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { ClickHouseClient } from '../common/clickhouse.ts';
+import { ensureTopics } from '../common/topics.ts';
+import { testConfig, migratedDatabase } from '../test/env.ts';
+import { CANARY, CANARY_NEEDLES, keyOf, makeEvents } from '../test/fixtures/events.ts';
+import { produce, processorEnv, scalar, spawnProcessor, stopProcessor, testKafka, waitFor } from '../test/processor-harness.ts';
+import { PriceTable, formatUsd, parseUsd } from './enrich/prices.ts';
+
+const config = testConfig({ LOOKOUT_EVENTS_PARTITIONS: '4' });
+const db = config.clickhouse.database;
+let ch: ClickHouseClient;
+
+before(async () => {
+  ch = await migratedDatabase(config);
+  await ensureTopics(testKafka(config), config);
+});
+after(async () => {
+  await ch.command({ query: `DROP DATABASE IF EXISTS ${db}` });
+  await ch.close();
+});
+
+/** Reads a whole topic from the beginning with a throwaway group. */
+async function readTopic(topic: string, expected: number): Promise<string[]> {
+  const consumer = testKafka(config).consumer({ groupId: `scan-${Date.now()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const values: string[] = [];
+  await consumer.run({ eachMessage: async ({ message }) => void values.push(message.value?.toString() ?? '') });
+  await waitFor(`${expected} messages on ${topic}`, async () => values.length >= expected, 30_000);
+  await consumer.disconnect();
+  return values;
+}
+
+test('end to end: every event stored once, priced, redacted; canary PII found nowhere (tables, DLQ, logs)', async () => {
+  const events = makeEvents(2_400, { canary: true, seed: 7 });
+  const malformed = [
+    { key: 'm1', value: `{"schema_version":1,"type":"request","note":"write to ${CANARY.email}` },
+    { key: 'm2', value: JSON.stringify({ schema_version: 1, type: 'request', tenant: 'acme', input_text: `call me on ${CANARY.phone}` }) },
+    { key: 'm3', value: JSON.stringify({ ...events[0], event_id: 'nope', input_text: 'mail canary.zqx7@lookout-canary.example' }) },
+    { key: 'm4', value: `{"schema_version":1,"type":"request","x":"canary.zqx7\\u0040lookout-canary.example"` },
+    { key: 'm5', value: JSON.stringify({ ...events[1], event_id: crypto.randomUUID(), ts: Date.now() - 200 * 86_400_000 }) },
+  ];
+  const proc = spawnProcessor(processorEnv(config, { LOOKOUT_LOG_LEVEL: 'debug' }));
+  try {
+    await produce(testKafka(config), config.kafka.eventsTopic, [
+      ...events.map((e) => ({ key: keyOf(e), value: JSON.stringify(e) })),
+      ...malformed,
+    ]);
+    await waitFor('all rows', async () => (await scalar(ch, `SELECT count() FROM ${db}.events`)) === events.length && (await scalar(ch, `SELECT count() FROM ${db}.dead_letters`)) === malformed.length, 60_000);
+  } finally {
+    assert.equal(await stopProcessor(proc), 0, 'processor did not exit cleanly on SIGTERM');
+  }
+
+  assert.equal(await scalar(ch, `SELECT uniqExact(event_id) FROM ${db}.events`), events.length);
+  const reasons = await (await ch.query({ query: `SELECT reason, field_path FROM ${db}.dead_letters ORDER BY source_offset`, format: 'JSONEachRow' })).json<{ reason: string; field_path: string }>();
+  assert.deepEqual(
+    reasons.map((r) => r.reason).sort(),
+    ['invalid_field', 'invalid_field', 'invalid_json', 'invalid_json', 'older_than_retention'].sort(),
+  );
+
+  // Exact cost: the same price table, summed as integers.
+  const prices = new PriceTable();
+  let expected = 0n;
+  for (const e of events) {
+    if (e.type !== 'response') continue;
+    const c = prices.computeCost({ model: e.model, provider: e.provider, ts: e.ts, usage: e.usage });
+    if (c.cost_usd) expected += parseUsd(c.cost_usd);
+  }
+  assert.equal(await scalar<string>(ch, `SELECT toString(sum(cost_usd)) FROM ${db}.events`), formatUsd(expected).replace(/\.?0+$/, ''));
+  assert.equal(await scalar<string>(ch, `SELECT toString(sum(cost_usd)) FROM ${db}.events_hourly`), formatUsd(expected).replace(/\.?0+$/, ''));
+  assert.ok((await scalar(ch, `SELECT countIf(cost_usd IS NULL) FROM ${db}.events WHERE type = 'response' AND model = 'in-house-llm-7b'`)) > 0, 'unknown model must give NULL cost');
+  assert.equal(await scalar(ch, `SELECT countIf(cost_usd IS NULL) FROM ${db}.events WHERE type = 'response' AND model = 'gpt-4o-mini'`), 0);
+  assert.ok((await scalar(ch, `SELECT sum(redactions['EMAIL']) FROM ${db}.events`)) >= events.length, 'redaction counts are stored');
+  assert.match(await scalar<string>(ch, `SELECT any(user_id) FROM ${db}.events WHERE type = 'request'`), /^usr_[0-9a-f]{16}$/);
+  assert.equal(await scalar(ch, `SELECT count() FROM ${db}.kb_documents FINAL`), await scalar(ch, `SELECT uniqExact(tenant, doc_id, doc_version) FROM ${db}.events WHERE type = 'kb_document'`));
+
+  // The canary: nothing of it in any table, the DLQ topic, or the processor's own logs.
+  const tables = await (await ch.query({ query: `SELECT name FROM system.tables WHERE database = '${db}' AND engine NOT LIKE '%View%'`, format: 'JSONEachRow' })).json<{ name: string }>();
+  const haystacks: [string, string][] = [];
+  for (const { name } of tables) haystacks.push([`table ${name}`, await (await ch.query({ query: `SELECT * FROM ${db}.${name}`, format: 'JSONEachRow' })).text()]);
+  haystacks.push(['DLQ topic', (await readTopic(config.kafka.deadLetterTopic, malformed.length)).join('\n')]);
+  haystacks.push(['processor logs', proc.output.join('')]);
+  assert.ok(proc.output.join('').length > 1000, 'expected debug logs to scan');
+  for (const [where, text] of haystacks) {
+    for (const needle of CANARY_NEEDLES) assert.ok(!text.includes(needle), `canary "${needle}" found in ${where}`);
+  }
+});

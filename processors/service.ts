@@ -1,0 +1,69 @@
+/**
+ * `lookout process`: wires configuration into the stream processor and runs it until SIGTERM.
+ */
+import { createClickHouse, clickhouseTarget } from '../common/clickhouse.ts';
+import type { Config } from '../common/config.ts';
+import { createKafka } from '../common/kafka.ts';
+import type { Logger } from '../common/logger.ts';
+import { ensureTopics } from '../common/topics.ts';
+import { localSecret } from '../common/local-secrets.ts';
+import { EventConsumer } from './consumer.ts';
+import { PriceTable, type PriceFamilyInput } from './enrich/prices.ts';
+import { processorMetrics, serveMetrics } from './metrics.ts';
+import { createRedactor, type Redactor } from './redaction/redactor.ts';
+import type { RedactionOptions } from './redaction/types.ts';
+
+/** The configured key, or one generated once for this checkout (fine locally, not in production). */
+export function redactionKey(config: Config, log: Logger): string {
+  if (config.redaction.key) return config.redaction.key;
+  const { value, file } = localSecret('redaction.key', 32);
+  log.warn({ file }, 'LOOKOUT_REDACTION_KEY is not set: using the generated key in this file; set your own secret in production');
+  return value;
+}
+
+export function redactorFromConfig(config: Config, log: Logger): Redactor {
+  return createRedactor({
+    key: redactionKey(config, log),
+    keyId: config.redaction.keyId,
+    operators: config.redaction.operators as RedactionOptions['operators'],
+    fields: config.redaction.fields as RedactionOptions['fields'],
+  });
+}
+
+export interface RunningProcessor {
+  metricsPort: number;
+  consumer: EventConsumer;
+  stop(): Promise<void>;
+}
+
+export async function startProcessor(config: Config, log: Logger): Promise<RunningProcessor> {
+  const metrics = processorMetrics();
+  const prices = new PriceTable({ overrides: config.prices.overrides as PriceFamilyInput[], registry: metrics.registry });
+  const kafka = createKafka(config, log, 'processor');
+  await ensureTopics(kafka, config);
+  const clickhouse = createClickHouse(clickhouseTarget(config));
+  const consumer = new EventConsumer({
+    kafka,
+    topic: config.kafka.eventsTopic,
+    deadLetterTopic: config.kafka.deadLetterTopic,
+    groupId: config.processor.groupId,
+    clickhouse,
+    database: config.clickhouse.database,
+    pipeline: { redactor: redactorFromConfig(config, log), prices, now: Date.now, retentionDays: config.retention.eventsDays },
+    batch: { maxRows: config.processor.batchMaxRows, maxBytes: config.processor.batchMaxBytes, maxWaitMs: config.processor.batchMaxWaitMs },
+    log,
+    metrics,
+  });
+  const http = await serveMetrics(metrics.registry, config.processor.metricsPort, '0.0.0.0', () => consumer.healthy);
+  await consumer.start();
+  log.info({ topic: config.kafka.eventsTopic, group: config.processor.groupId, metricsPort: http.port }, 'processor running');
+  return {
+    metricsPort: http.port,
+    consumer,
+    stop: async () => {
+      await consumer.stop();
+      await clickhouse.close();
+      http.server.close();
+    },
+  };
+}
