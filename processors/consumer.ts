@@ -11,7 +11,7 @@
  * exactly the same batch: ClickHouse drops the repeated insert by its token (the rollup views too),
  * so nothing is lost and nothing is counted twice. Rebalances take the same path.
  */
-import { CompressionTypes, type Admin, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Admin, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import type { ClickHouseClient } from '../common/clickhouse.ts';
 import type { Logger } from '../common/logger.ts';
 import type { ProcessorMetrics } from './metrics.ts';
@@ -97,7 +97,7 @@ export class EventConsumer {
       maxWaitTimeInMs: 250,
       allowAutoTopicCreation: false,
     });
-    this.producer = o.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = o.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
     this.admin = o.kafka.admin();
     this.writer = new ClickHouseWriter(o.clickhouse, o.database, o.log, (table, rows, seconds, ok) => {
       o.metrics.insertSeconds.observe({ table, outcome: ok ? 'ok' : 'error' }, seconds);

@@ -81,8 +81,29 @@ test('end to end: every event stored once, priced, redacted; canary PII found no
   for (const { name } of tables) haystacks.push([`table ${name}`, await (await ch.query({ query: `SELECT * FROM ${db}.${name}`, format: 'JSONEachRow' })).text()]);
   haystacks.push(['DLQ topic', (await readTopic(config.kafka.deadLetterTopic, malformed.length)).join('\n')]);
   haystacks.push(['processor logs', proc.output.join('')]);
-  assert.ok(proc.output.join('').length > 1000, 'expected debug logs to scan');
+  assert.match(proc.output.join(''), /processor running/, 'expected the processor logs to scan');
   for (const [where, text] of haystacks) {
     for (const needle of CANARY_NEEDLES) assert.ok(!text.includes(needle), `canary "${needle}" found in ${where}`);
   }
+});
+
+test('the producer client end to end: N events recorded → all N queryable, none with clear PII', async () => {
+  const { createProducer } = await import('../ingest/producer/index.ts');
+  const before = await scalar(ch, `SELECT count() FROM ${db}.events`);
+  const proc = spawnProcessor(processorEnv(config));
+  const events = makeEvents(1_500, { canary: true, seed: 99 });
+  try {
+    const lookout = createProducer({ brokers: config.kafka.brokers, topic: config.kafka.eventsTopic, service: 'support-chat', tenant: 'acme' });
+    for (const e of events) {
+      const { event_id: _id, schema_version: _v, ...fields } = e as Record<string, unknown>;
+      lookout.record(fields as Parameters<typeof lookout.record>[0]);
+    }
+    const totals = await lookout.shutdown({ timeoutMs: 30_000 });
+    assert.deepEqual(totals, { sent: events.length, dropped: 0, failed: 0 });
+    await waitFor('all recorded events', async () => (await scalar(ch, `SELECT count() FROM ${db}.events`)) - before === events.length, 60_000);
+  } finally {
+    await stopProcessor(proc);
+  }
+  const stored = await (await ch.query({ query: `SELECT * FROM ${db}.events`, format: 'JSONEachRow' })).text();
+  for (const needle of CANARY_NEEDLES) assert.ok(!stored.includes(needle), `canary "${needle}" stored`);
 });

@@ -5,7 +5,7 @@ import { createLogger } from '../../common/logger.ts';
 import { ensureTopics } from '../../common/topics.ts';
 import { stackSettings, stackUp } from '../../deploy/local/stack.ts';
 import { runDemo } from '../../ingest/demo/index.ts';
-import { demoOptions, gatewayKeys, gatewayOptions } from '../../ingest/from-config.ts';
+import { demoOptions, gatewayOptions } from '../../ingest/from-config.ts';
 import { startGateway } from '../../ingest/gateway/index.ts';
 import { startProcessor } from '../../processors/service.ts';
 import { untilSignal } from '../signals.ts';
@@ -37,10 +37,11 @@ export function registerStartCommand(program: Command): void {
 
       const processor = await startProcessor(config, createLogger('processor', config.logLevel));
       console.log(`  processor    group ${config.processor.groupId}, metrics http://127.0.0.1:${processor.metricsPort}/metrics`);
-      const gatewayLog = createLogger('gateway', config.logLevel);
-      const gateway = await startGateway(gatewayOptions(config, gatewayLog));
-      const keys = gatewayKeys(config, gatewayLog);
-      console.log(`  gateway      ${gateway.url}/v1/events  (tenant ${keys[0]!.tenant}: header "Authorization: Bearer <key>", see README)`);
+      const gatewayOpts = gatewayOptions(config, createLogger('gateway', config.logLevel));
+      const gateway = await startGateway(gatewayOpts);
+      const tenants = gatewayOpts.apiKeys.map((k) => k.tenant).join(', ');
+      const keyHint = config.gateway.apiKeys ? 'your LOOKOUT_GATEWAY_API_KEYS' : 'the key in .lookout/gateway.key';
+      console.log(`  gateway      ${gateway.url}/v1/events  (tenants ${tenants}; header "Authorization: Bearer <key>" with ${keyHint})`);
       console.log(`\nquery:  curl '${config.clickhouse.url}/' --data-binary 'SELECT type, count() FROM ${config.clickhouse.database}.events GROUP BY type'`);
       console.log('stop:   Ctrl-C stops the pipeline; `npx lookout stack down` stops Kafka and ClickHouse\n');
 

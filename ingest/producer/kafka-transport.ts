@@ -3,7 +3,7 @@
  * kafkajs retries a little on its own; the long waits (broker down for minutes) are the core's
  * backoff, so a batch is never lost to a retry budget running out.
  */
-import { CompressionTypes, Kafka, logLevel, type Admin, type KafkaConfig, type Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, Partitioners, logLevel, type Admin, type KafkaConfig, type Producer } from 'kafkajs';
 import { PermanentError, type OutMessage, type Transport } from './transport.ts';
 
 export interface KafkaTransportOptions {
@@ -109,6 +109,8 @@ export class KafkaTransport implements Transport {
       const producer = this.kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
+        // Java-compatible murmur2, so keys land where other-language producers put them.
+        createPartitioner: Partitioners.DefaultPartitioner,
         retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
       });
       try {

@@ -71,35 +71,56 @@ function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
   return undefined;
 }
 
-/** Moves fields the contract does not know into `attributes` (nested ones as `parent.key`). */
-function moveUnknownToAttributes(event: Record<string, unknown>, type: EventType): void {
-  const shape = EVENT_SCHEMAS[type].shape as Record<string, z.ZodType>;
-  const extra: Record<string, unknown> = {};
+interface KnownKeys {
+  top: Set<string>;
+  /** Known keys of the nested object fields (usage, tool, document, feedback, ...). */
+  nested: Map<string, Set<string>>;
+}
+
+/** Per event type, the keys the contract knows: computed once, looked up per event. */
+const KNOWN: Record<EventType, KnownKeys> = Object.fromEntries(
+  EVENT_TYPES.map((type) => {
+    const shape = EVENT_SCHEMAS[type].shape as Record<string, z.ZodType>;
+    const nested = new Map<string, Set<string>>();
+    for (const [key, fieldSchema] of Object.entries(shape)) {
+      const inner = objectShape(fieldSchema);
+      if (inner && key !== 'attributes') nested.set(key, new Set(Object.keys(inner)));
+    }
+    return [type, { top: new Set(Object.keys(shape)), nested }];
+  }),
+) as Record<EventType, KnownKeys>;
+
+/**
+ * Moves fields the contract does not know into `attributes` (nested ones as `parent.key`).
+ * Returns whether anything moved.
+ */
+function moveUnknownToAttributes(event: Record<string, unknown>, type: EventType): boolean {
+  const known = KNOWN[type];
+  let extra: Record<string, unknown> | undefined;
   for (const key of Object.keys(event)) {
-    const fieldSchema = shape[key];
-    if (!fieldSchema) {
-      extra[key] = event[key];
+    if (!known.top.has(key)) {
+      (extra ??= {})[key] = event[key];
       delete event[key];
       continue;
     }
-    if (key === 'attributes') continue;
-    const nested = objectShape(fieldSchema);
+    const nested = known.nested.get(key);
     const value = event[key];
     if (nested && value && typeof value === 'object' && !Array.isArray(value)) {
       for (const sub of Object.keys(value)) {
-        if (!(sub in nested)) {
-          extra[`${key}.${sub}`] = (value as Record<string, unknown>)[sub];
+        if (!nested.has(sub)) {
+          (extra ??= {})[`${key}.${sub}`] = (value as Record<string, unknown>)[sub];
           delete (value as Record<string, unknown>)[sub];
         }
       }
     }
   }
-  if (Object.keys(extra).length === 0) return;
+  if (!extra) return false;
   const attrs: Record<string, unknown> = { ...((event.attributes as Record<string, unknown>) ?? {}) };
   for (const [k, v] of Object.entries(extra)) {
     attrs[k in attrs ? `_unknown.${k}` : k] = v;
   }
   event.attributes = attrs;
+  return true;
 }
 
 /**
@@ -162,8 +183,7 @@ export function parseEvent(input: Buffer | Uint8Array | string | unknown): Parse
     return reject('invalid_field', path, `${path || 'event'}: ${issue.message}`);
   }
   const event = parsed.data as Record<string, unknown>;
-  moveUnknownToAttributes(event, type);
-  if (event.attributes !== undefined) {
+  if (moveUnknownToAttributes(event, type)) {
     const attrs = EVENT_SCHEMAS[type].shape.attributes.safeParse(event.attributes);
     if (!attrs.success) {
       const issue = attrs.error.issues[0]!;

@@ -1,0 +1,165 @@
+/**
+ * End-to-end processor benchmark on this machine, against a private local Kafka + ClickHouse:
+ *
+ *  1. drain: 200,000 events of ~1.5 KB already in Kafka → all queryable; events/s of `lookout process`.
+ *  2. raw baseline: the same events consumed and inserted with no validation, redaction or pricing
+ *     (bench/raw-consumer.ts); our rate as a fraction of it.
+ *  3. latency: events produced live at a steady rate; produce-to-queryable p50/p99 from ClickHouse
+ *     (inserted_at − ts; both clocks are this machine's).
+ *
+ *   node --import tsx bench/processor-e2e.ts [--events 200000] [--rate 5000] [--seconds 20]
+ * Prints a table and saves bench/results/processor-e2e.json.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CompressionTypes, Kafka, logLevel, Partitioners } from 'kafkajs';
+import { createClickHouse } from '../common/clickhouse.ts';
+import { loadConfig } from '../common/config.ts';
+import { REPO_ROOT } from '../deploy/local/paths.ts';
+import { freePort, sleep } from '../deploy/local/process.ts';
+import { startStack } from '../deploy/local/stack.ts';
+import { migrate } from '../schemas/clickhouse/migrate.ts';
+import { keyOf, makeEvent } from '../test/fixtures/events.ts';
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const N = arg('events', 200_000);
+const RATE = arg('rate', 5_000);
+const SECONDS = arg('seconds', 20);
+const PARTITIONS = 6;
+
+const dir = mkdtempSync(join(tmpdir(), 'lookout-bench-'));
+const settings = {
+  dir,
+  kafkaPort: await freePort(),
+  kafkaControllerPort: await freePort(),
+  kafkaHeap: '1g',
+  clickhouseHttpPort: await freePort(),
+  clickhouseTcpPort: await freePort(),
+  readyTimeoutMs: 90_000,
+  python: 'python3',
+  java: 'java',
+};
+console.error(`starting a private stack in ${dir}`);
+const stack = await startStack(settings);
+const brokers = [`127.0.0.1:${settings.kafkaPort}`];
+const url = `http://127.0.0.1:${settings.clickhouseHttpPort}`;
+const ch = createClickHouse({ url });
+const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
+
+async function count(table: string): Promise<number> {
+  const r = await ch.query({ query: `SELECT count() AS c FROM ${table}`, format: 'JSONEachRow' });
+  return ((await r.json<{ c: number }>())[0]?.c ?? 0) as number;
+}
+
+async function produceAll(topic: string, from: number, n: number, rate = 0): Promise<void> {
+  const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const chunk = rate > 0 ? Math.max(100, Math.round(rate / 20)) : 2_000;
+  const t0 = Date.now();
+  for (let i = 0; i < n; i += chunk) {
+    const now = Date.now();
+    const messages = [];
+    for (let j = i; j < Math.min(n, i + chunk); j++) {
+      const e = makeEvent(from + j, { seed: 3, textBytes: 550, now });
+      e.ts = now;
+      messages.push({ key: keyOf(e), value: JSON.stringify(e) });
+    }
+    await producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages });
+    if (rate > 0) await sleep(Math.max(0, t0 + ((i + chunk) / rate) * 1000 - Date.now()));
+  }
+  await producer.disconnect();
+}
+
+function spawnCli(args: string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  return { child, exited: new Promise((r) => child.once('exit', r)) };
+}
+
+async function timeDrain(table: string, target: number, start: () => { child: import('node:child_process').ChildProcess; exited: Promise<unknown> }) {
+  const proc = start();
+  const t0 = Date.now();
+  let last = -1;
+  while ((last = await count(table)) < target) {
+    if (Date.now() - t0 > 30 * 60_000) throw new Error(`${table}: only ${last}/${target} after 30 min`);
+    await sleep(250);
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  proc.child.kill('SIGTERM');
+  await proc.exited;
+  return { seconds, perSecond: Math.round(target / seconds) };
+}
+
+try {
+  const db = 'lookout';
+  await migrate({ target: { url }, database: db, eventsTtlDays: 90 });
+  await ch.command({ query: `CREATE TABLE ${db}.events_raw AS ${db}.events ENGINE = MergeTree PARTITION BY toDate(ts) ORDER BY (tenant, type, ts, event_id)` });
+  const topic = 'bench.events';
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }, { topic: 'bench.dlq', numPartitions: 1 }], waitForLeaders: true });
+  await admin.disconnect();
+
+  console.error(`producing ${N} events (~1.5 KB) into ${topic}...`);
+  const p0 = Date.now();
+  await produceAll(topic, 0, N);
+  console.error(`produced in ${((Date.now() - p0) / 1000).toFixed(1)} s`);
+
+  const env = {
+    KAFKA_BROKERS: brokers.join(','),
+    CLICKHOUSE_URL: url,
+    CLICKHOUSE_DATABASE: db,
+    LOOKOUT_EVENTS_TOPIC: topic,
+    LOOKOUT_DLQ_TOPIC: 'bench.dlq',
+    LOOKOUT_REDACTION_KEY: 'bench-key-0123456789abcdef',
+    LOOKOUT_PROCESSOR_METRICS_PORT: '0',
+    LOOKOUT_LOG_LEVEL: 'warn',
+  };
+  console.error('draining with lookout process...');
+  const ours = await timeDrain(`${db}.events`, N, () => spawnCli(['cli/main.ts', 'process'], { ...env, LOOKOUT_PROCESSOR_GROUP: 'bench-lookout' }));
+  console.error(`  ${ours.perSecond} events/s`);
+  console.error('draining with the raw baseline (no validation, redaction or pricing)...');
+  const raw = await timeDrain(`${db}.events_raw`, N, () => spawnCli(['bench/raw-consumer.ts'], { ...env, GROUP: 'bench-raw', TABLE: 'events_raw' }));
+  console.error(`  ${raw.perSecond} events/s`);
+
+  console.error(`latency: ${RATE} events/s for ${SECONDS} s with the processor running...`);
+  const live = spawnCli(['cli/main.ts', 'process'], { ...env, LOOKOUT_PROCESSOR_GROUP: 'bench-lookout' });
+  await sleep(5_000);
+  const liveFrom = new Date().toISOString().replace('T', ' ').slice(0, 23);
+  const liveN = RATE * SECONDS;
+  await produceAll(topic, N, liveN, RATE);
+  while ((await count(`${db}.events`)) < N + liveN) await sleep(250);
+  live.child.kill('SIGTERM');
+  await live.exited;
+  const q = await ch.query({
+    query: `SELECT quantiles(0.5, 0.99)(dateDiff('millisecond', ts, inserted_at)) AS q, count() AS n FROM ${db}.events WHERE ts >= {from:DateTime64(3, 'UTC')}`,
+    query_params: { from: liveFrom },
+    format: 'JSONEachRow',
+  });
+  const [lat] = await q.json<{ q: number[]; n: number }>();
+
+  const result = {
+    benchmark: 'processor-e2e',
+    at: new Date().toISOString(),
+    machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version },
+    settings: { events: N, eventBytes: 1500, partitions: PARTITIONS, batchMaxRows: loadConfig({ env: {} }).processor.batchMaxRows, liveRate: RATE, liveSeconds: SECONDS },
+    drain: { lookout: ours, raw, fractionOfRaw: Number((ours.perSecond / raw.perSecond).toFixed(2)) },
+    latency: { events: lat?.n, p50Ms: lat?.q[0], p99Ms: lat?.q[1] },
+    targets: { eventsPerSecond: 15_000, fractionOfRaw: 0.6, p99Ms: 2_000 },
+  };
+  console.log('| measure | value | target |\n| --- | --- | --- |');
+  console.log(`| lookout process, drain of ${N} | ${ours.perSecond} events/s | 15,000 |`);
+  console.log(`| raw baseline, same events | ${raw.perSecond} events/s | |`);
+  console.log(`| fraction of raw | ${result.drain.fractionOfRaw} | 0.6 |`);
+  console.log(`| produce-to-queryable at ${RATE}/s | p50 ${lat?.q[0]} ms, p99 ${lat?.q[1]} ms | p99 < 2,000 ms |`);
+  mkdirSync(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(REPO_ROOT, 'bench', 'results', 'processor-e2e.json'), JSON.stringify(result, null, 2) + '\n');
+} finally {
+  await ch.close();
+  await stack.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
