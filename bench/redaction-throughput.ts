@@ -14,7 +14,8 @@ import { EXAMPLE_EVENTS } from '../schemas/events/examples.ts';
 import { parseEvent } from '../schemas/events/parse.ts';
 import type { LookoutEvent } from '../schemas/events/v1.ts';
 import { loadLabelled } from '../processors/redaction/eval/evaluate.ts';
-import { Gen, prng } from '../processors/redaction/eval/values.ts';
+import { rng } from '../common/random.ts';
+import { Gen } from '../processors/redaction/eval/values.ts';
 import { redactEvent } from '../processors/redaction/event.ts';
 import { createRedactor } from '../processors/redaction/redactor.ts';
 
@@ -37,7 +38,7 @@ const SNIPPETS = [
 ];
 
 function supportTurns(messages: string[]): string[] {
-  const g = new Gen(prng(7));
+  const g = new Gen(rng(7));
   return messages.map((m) => `${m}\n\n${g.pick(ANSWERS)}\n\n${g.pick(SNIPPETS)}`);
 }
 

@@ -1,26 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { ClickHouseClient } from '../common/clickhouse.ts';
-import { ensureTopics } from '../common/topics.ts';
+import { test } from 'node:test';
 import { sleep } from '../deploy/local/process.ts';
-import { migratedDatabase, testConfig } from '../test/env.ts';
-import { keyOf, makeEvent, rng } from '../test/fixtures/events.ts';
-import { produce, processorEnv, rssMb, scalar, spawnProcessor, stopProcessor, testKafka, waitFor, type ProcessorChild } from '../test/processor-harness.ts';
+import { rng } from '../common/random.ts';
+import { keyOf, makeEvent } from '../test/fixtures/events.ts';
+import { isolatedPipeline, processorEnv, produce, rssMb, scalar, spawnProcessor, stopProcessor, testKafka, type ProcessorChild, waitFor } from '../test/processor-harness.ts';
 import { startClickHouse, stopClickHouse } from '../test/stack-control.ts';
 import { PriceTable, formatUsd, parseUsd } from './enrich/prices.ts';
 
-const config = testConfig({ LOOKOUT_EVENTS_PARTITIONS: '4' });
-const db = config.clickhouse.database;
-let ch: ClickHouseClient;
-
-before(async () => {
-  ch = await migratedDatabase(config);
-  await ensureTopics(testKafka(config), config);
-});
-after(async () => {
-  await ch.command({ query: `DROP DATABASE IF EXISTS ${db}` });
-  await ch.close();
-});
+const { config, db, ch: client } = isolatedPipeline();
 
 const trimZeros = (s: string) => (s.includes('.') ? s.replace(/\.?0+$/, '') : s);
 
@@ -75,7 +62,7 @@ test('kill -9 at random points while 50,000 events flow: count() and sum(cost) e
   try {
     await waitFor(
       'all 50,000 messages stored',
-      async () => (await scalar(ch, `SELECT count() FROM ${db}.events`)) + (await scalar(ch, `SELECT count() FROM ${db}.dead_letters`)) >= 50_000,
+      async () => (await scalar(client(), `SELECT count() FROM ${db}.events`)) + (await scalar(client(), `SELECT count() FROM ${db}.dead_letters`)) >= 50_000,
       120_000,
       500,
     );
@@ -85,18 +72,18 @@ test('kill -9 at random points while 50,000 events flow: count() and sum(cost) e
   }
   assert.ok(kills >= 4, `only ${kills} kills`);
   // No FINAL: insert deduplication alone must make the plain count exact.
-  assert.equal(await scalar(ch, `SELECT count() FROM ${db}.events`), flow.good, 'events count');
-  assert.equal(await scalar(ch, `SELECT uniqExact(event_id) FROM ${db}.events`), flow.good);
-  assert.equal(await scalar(ch, `SELECT count() FROM ${db}.dead_letters`), flow.bad, 'dead letters count');
-  assert.equal(await scalar(ch, `SELECT sum(events) FROM ${db}.events_hourly`), flow.good, 'rollup count');
+  assert.equal(await scalar(client(), `SELECT count() FROM ${db}.events`), flow.good, 'events count');
+  assert.equal(await scalar(client(), `SELECT uniqExact(event_id) FROM ${db}.events`), flow.good);
+  assert.equal(await scalar(client(), `SELECT count() FROM ${db}.dead_letters`), flow.bad, 'dead letters count');
+  assert.equal(await scalar(client(), `SELECT sum(events) FROM ${db}.events_hourly`), flow.good, 'rollup count');
   const expected = trimZeros(formatUsd(flow.cost));
-  assert.equal(await scalar<string>(ch, `SELECT toString(sum(cost_usd)) FROM ${db}.events`), expected, 'events cost');
-  assert.equal(await scalar<string>(ch, `SELECT toString(sum(cost_usd)) FROM ${db}.events_hourly`), expected, 'rollup cost');
+  assert.equal(await scalar<string>(client(), `SELECT toString(sum(cost_usd)) FROM ${db}.events`), expected, 'events cost');
+  assert.equal(await scalar<string>(client(), `SELECT toString(sum(cost_usd)) FROM ${db}.events_hourly`), expected, 'rollup cost');
 });
 
 test('ClickHouse down for 30 s mid-stream: nothing lost or duplicated, memory bounded meanwhile', async () => {
-  const before = await scalar(ch, `SELECT count() FROM ${db}.events`);
-  const beforeDead = await scalar(ch, `SELECT count() FROM ${db}.dead_letters`);
+  const before = await scalar(client(), `SELECT count() FROM ${db}.events`);
+  const beforeDead = await scalar(client(), `SELECT count() FROM ${db}.dead_letters`);
   const proc = spawnProcessor(processorEnv(config, { LOOKOUT_BATCH_MAX_WAIT_MS: '200' }));
   const flow = produceSteadily(100_000, 20_000, 1_000, 0);
   let peak = 0;
@@ -112,14 +99,14 @@ test('ClickHouse down for 30 s mid-stream: nothing lost or duplicated, memory bo
     }
     await startClickHouse();
     await flow.done;
-    await waitFor('all 20,000 stored after the outage', async () => (await scalar(ch, `SELECT count() FROM ${db}.events`)) - before >= flow.good, 120_000, 500);
+    await waitFor('all 20,000 stored after the outage', async () => (await scalar(client(), `SELECT count() FROM ${db}.events`)) - before >= flow.good, 120_000, 500);
     await sleep(1_500);
   } finally {
     await stopProcessor(proc);
   }
-  assert.equal((await scalar(ch, `SELECT count() FROM ${db}.events`)) - before, flow.good);
-  assert.equal(await scalar(ch, `SELECT count() - uniqExact(event_id) FROM ${db}.events`), 0, 'duplicates');
-  assert.equal(await scalar(ch, `SELECT count() FROM ${db}.dead_letters`), beforeDead);
+  assert.equal((await scalar(client(), `SELECT count() FROM ${db}.events`)) - before, flow.good);
+  assert.equal(await scalar(client(), `SELECT count() - uniqExact(event_id) FROM ${db}.events`), 0, 'duplicates');
+  assert.equal(await scalar(client(), `SELECT count() FROM ${db}.dead_letters`), beforeDead);
   // While ClickHouse was down the processor paused instead of buffering: ~30,000 events flowed
   // meanwhile (about 20 MB of JSON), far more than the growth allowed here.
   assert.ok(peak - atStop < 150, `RSS grew ${Math.round(peak - atStop)} MB while ClickHouse was down (${Math.round(atStop)} → ${Math.round(peak)} MB)`);

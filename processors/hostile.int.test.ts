@@ -1,25 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Message } from 'kafkajs';
-import type { ClickHouseClient } from '../common/clickhouse.ts';
-import { ensureTopics } from '../common/topics.ts';
 import { LIMITS } from '../schemas/events/index.ts';
-import { migratedDatabase, testConfig } from '../test/env.ts';
 import { keyOf, makeEvent } from '../test/fixtures/events.ts';
-import { produce, processorEnv, scalar, spawnProcessor, stopProcessor, testKafka, waitFor } from '../test/processor-harness.ts';
+import { isolatedPipeline, processorEnv, produce, scalar, spawnProcessor, stopProcessor, testKafka, waitFor } from '../test/processor-harness.ts';
 
-const config = testConfig({ LOOKOUT_EVENTS_PARTITIONS: '4' });
-const db = config.clickhouse.database;
-let ch: ClickHouseClient;
-
-before(async () => {
-  ch = await migratedDatabase(config);
-  await ensureTopics(testKafka(config), config);
-});
-after(async () => {
-  await ch.command({ query: `DROP DATABASE IF EXISTS ${db}` });
-  await ch.close();
-});
+const { config, db, ch: client } = isolatedPipeline();
 
 /** Ten kinds of bad input, 1,000 of each. */
 function hostile(i: number): Message {
@@ -56,16 +42,16 @@ test('10,000 malformed or hostile events all end in dead letters with reasons; t
     await produce(testKafka(config), config.kafka.eventsTopic, Array.from({ length: 10_000 }, (_, i) => hostile(i)), 500);
     // Valid events after the storm are still processed normally.
     await produce(testKafka(config), config.kafka.eventsTopic, valid.map((e) => ({ key: keyOf(e), value: JSON.stringify(e) })));
-    await waitFor('dead letters and valid rows', async () => (await scalar(ch, `SELECT count() FROM ${db}.dead_letters`)) === 10_000 && (await scalar(ch, `SELECT count() FROM ${db}.events`)) === valid.length, 120_000, 500);
+    await waitFor('dead letters and valid rows', async () => (await scalar(client(), `SELECT count() FROM ${db}.dead_letters`)) === 10_000 && (await scalar(client(), `SELECT count() FROM ${db}.events`)) === valid.length, 120_000, 500);
     assert.equal(proc.child.exitCode, null, 'processor exited');
   } catch (err) {
-    const counts = await (await ch.query({ query: `SELECT (SELECT count() FROM ${db}.dead_letters) AS dead, (SELECT count() FROM ${db}.events) AS rows`, format: 'JSONEachRow' })).text();
+    const counts = await (await client().query({ query: `SELECT (SELECT count() FROM ${db}.dead_letters) AS dead, (SELECT count() FROM ${db}.events) AS rows`, format: 'JSONEachRow' })).text();
     throw new Error(`${(err as Error).message}; stored: ${counts}; processor output: ${proc.output.join('').slice(-2000)}`);
   } finally {
     assert.equal(await stopProcessor(proc), 0);
   }
   const reasons = Object.fromEntries(
-    (await (await ch.query({ query: `SELECT reason, count() AS n FROM ${db}.dead_letters GROUP BY reason`, format: 'JSONEachRow' })).json<{ reason: string; n: number }>()).map((r) => [r.reason, r.n]),
+    (await (await client().query({ query: `SELECT reason, count() AS n FROM ${db}.dead_letters GROUP BY reason`, format: 'JSONEachRow' })).json<{ reason: string; n: number }>()).map((r) => [r.reason, r.n]),
   );
   assert.deepEqual(reasons, {
     invalid_field: 4_000,
@@ -76,7 +62,7 @@ test('10,000 malformed or hostile events all end in dead letters with reasons; t
     invalid_json: 500,
     too_large: 1_000,
   });
-  assert.equal(await scalar(ch, `SELECT countIf(message = '') FROM ${db}.dead_letters`), 0, 'every dead letter says why');
-  assert.equal(await scalar(ch, `SELECT countIf(field_path = 'ts' AND reason = 'invalid_field') FROM ${db}.dead_letters`), 1_000);
-  assert.equal(await scalar(ch, `SELECT max(length(payload_redacted)) FROM ${db}.dead_letters WHERE reason IN ('too_large', 'invalid_utf8')`), 0);
+  assert.equal(await scalar(client(), `SELECT countIf(message = '') FROM ${db}.dead_letters`), 0, 'every dead letter says why');
+  assert.equal(await scalar(client(), `SELECT countIf(field_path = 'ts' AND reason = 'invalid_field') FROM ${db}.dead_letters`), 1_000);
+  assert.equal(await scalar(client(), `SELECT max(length(payload_redacted)) FROM ${db}.dead_letters WHERE reason IN ('too_large', 'invalid_utf8')`), 0);
 });

@@ -1,11 +1,14 @@
 /** Integration-test helpers around a real `lookout process` child process. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { after, before } from 'node:test';
 import { CompressionTypes, Kafka, logLevel, type Message } from 'kafkajs';
 import type { ClickHouseClient } from '../common/clickhouse.ts';
 import type { Config } from '../common/config.ts';
+import { ensureTopics } from '../common/topics.ts';
 import { REPO_ROOT } from '../deploy/local/paths.ts';
 import { sleep } from '../deploy/local/process.ts';
+import { migratedDatabase, testConfig } from './env.ts';
 
 export const TEST_REDACTION_KEY = 'test-key-0123456789abcdef';
 
@@ -87,4 +90,29 @@ export async function produce(kafka: Kafka, topic: string, messages: Message[], 
 export async function scalar<T = number>(ch: ClickHouseClient, query: string): Promise<T> {
   const rows = await (await ch.query({ query, format: 'JSONEachRow' })).json<Record<string, T>>();
   return Object.values(rows[0] ?? {})[0] as T;
+}
+
+/**
+ * For a test file: its own topics, consumer group and migrated database on the test stack, created
+ * before its tests and dropped after. `ch()` is the client bound to that database.
+ */
+export function isolatedPipeline(): { config: Config; db: string; ch: () => ClickHouseClient } {
+  const config = testConfig({ LOOKOUT_EVENTS_PARTITIONS: '4' });
+  let client: ClickHouseClient | undefined;
+  before(async () => {
+    client = await migratedDatabase(config);
+    await ensureTopics(testKafka(config), config);
+  });
+  after(async () => {
+    await client?.command({ query: `DROP DATABASE IF EXISTS ${config.clickhouse.database}` });
+    await client?.close();
+  });
+  return {
+    config,
+    db: config.clickhouse.database,
+    ch: () => {
+      if (!client) throw new Error('the test database is not ready yet (use ch() inside a test)');
+      return client;
+    },
+  };
 }

@@ -8,6 +8,7 @@
  *  - one tenant's cost spikes from `costSpikeDay`: an expensive model, long answers, looping turns.
  */
 import { CHANNELS, EXPENSIVE_MODEL, FALLBACK_MODEL, MODELS, NEW_TOPIC, PII, PROMPT_VERSIONS, RETURN_WINDOW_DAYS, TENANTS, TOPICS, type Model, type Topic } from './templates.ts';
+import { rng } from '../../common/random.ts';
 
 export type DemoEvent = { type: string; tenant: string; service: string; event_id: string; ts: number } & Record<string, unknown>;
 
@@ -43,17 +44,6 @@ export function defaultIncidents(days: number): Incidents {
 
 const DAY = 86_400_000;
 
-/** mulberry32: a small, fast, seedable PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Dice {
   constructor(readonly next: () => number) {}

@@ -9,7 +9,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EntityType } from '../types.ts';
 import * as v from './values.ts';
-import { Gen, prng } from './values.ts';
+import { rng } from '../../../common/random.ts';
+import { Gen } from './values.ts';
 
 export const SEED = 20251122;
 export const MESSAGES = 2000;
@@ -321,7 +322,7 @@ function logLine(g: Gen, b: Builder): void {
 }
 
 export function generate(seed = SEED, count = MESSAGES): LabelledRecord[] {
-  const g = new Gen(prng(seed));
+  const g = new Gen(rng(seed));
   const records: LabelledRecord[] = [];
   for (let id = 0; id < count; id++) {
     const b = new Builder();
