@@ -182,7 +182,7 @@ for (let seed = 1; seed <= SEEDS; seed++) {
     for (const t of from) out.push(...shuffled(byIntent.get(t)!, random).slice(0, count - out.length));
     return out;
   };
-  const explain = (t: Tally, r: DriftReport, idx: number[], injectedSet: Set<string>, w: number) => {
+  const explain = (t: Tally, r: DriftReport, idx: number[], injectedSet: Set<string>, firstInjected: number) => {
     const top = r.emerging.topics[0];
     if (!r.drift || !top) return;
     t.withTopic++;
@@ -196,7 +196,7 @@ for (let seed = 1; seed <= SEEDS; seed++) {
     // in their queries than in the reference.
     const term = top.terms[0];
     if (term) {
-      const inj = countTerms(idx.slice(w).map((i) => data.texts[i]!));
+      const inj = countTerms(idx.slice(firstInjected).map((i) => data.texts[i]!));
       const injTotal = [...inj.values()].reduce((s, v) => s + v, 0);
       if ((inj.get(term) ?? 0) / Math.max(1, injTotal) > (refTerms.get(term) ?? 0) / refTermTotal) t.labelFromInjected++;
     }
@@ -284,9 +284,11 @@ function runEvidently(): typeof evidently {
     const mk = spawnSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
     if (mk.status !== 0) return { skipped: 'python3 -m venv failed; Evidently baseline not run' };
   }
-  if (spawnSync(py, ['-c', 'import evidently'], { stdio: 'ignore' }).status !== 0) {
+  const probe = ['-c', 'import evidently.legacy.metrics.data_drift.embedding_drift_methods'];
+  if (spawnSync(py, probe, { stdio: 'ignore' }).status !== 0) {
     process.stderr.write(`installing evidently into ${venv}\n`);
-    const pip = spawnSync(py, ['-m', 'pip', 'install', '-q', 'evidently'], { stdio: 'inherit' });
+    // Evidently 0.7 imports a helper that pandas 3 removed.
+    const pip = spawnSync(py, ['-m', 'pip', 'install', '-q', 'evidently', 'pandas<3'], { stdio: 'inherit' });
     if (pip.status !== 0) return { skipped: 'pip install evidently failed (no pip or no index); Evidently baseline not run' };
   }
   const jobFile = join(BANKING77_CACHE, 'drift-evidently-jobs.json');

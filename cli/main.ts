@@ -4,8 +4,12 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../common/config.ts';
+import { registerAlertsCommands } from './commands/alerts.ts';
 import { registerConfigCommands } from './commands/config.ts';
+import { registerDriftCommands } from './commands/drift.ts';
 import { registerIngestCommands } from './commands/ingest.ts';
+import { registerJobsCommands } from './commands/jobs.ts';
+import { registerJudgeCommands } from './commands/judge.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerProcessCommand } from './commands/process.ts';
 import { registerRedactCommand } from './commands/redact.ts';
@@ -24,6 +28,10 @@ registerProcessCommand(program);
 registerIngestCommands(program);
 registerRedactCommand(program);
 registerConfigCommands(program);
+registerJudgeCommands(program);
+registerJobsCommands(program);
+registerAlertsCommands(program);
+registerDriftCommands(program);
 
 // `lookout ... | head` closes stdout early; that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -83,6 +83,8 @@ export class EventConsumer {
   private buffers = new Map<number, PartitionBuffer>();
   /** Serialises flushes per partition, across generations. */
   private locks = new Map<number, Promise<void>>();
+  /** Partitions with a background flush queued and not yet finished. */
+  private queued = new Set<number>();
   private markers: Promise<Map<number, { offset: bigint; metadata: string | null }>> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -127,7 +129,9 @@ export class EventConsumer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      // Partitions are independent (each has its own buffer, intent and flush chain), so one
+      // partition's insert in flight does not stall the others.
+      partitionsConsumedConcurrently: 3,
       eachBatch: (payload) => this.onBatch(payload),
     });
     this.timer = setInterval(() => this.flushExpired(), Math.max(20, Math.min(100, this.o.batch.maxWaitMs / 4)));
@@ -171,7 +175,13 @@ export class EventConsumer {
       if (this.stopping || generation !== this.generation) return;
       this.add(buf, p, message);
       resolveOffset(message.offset);
-      if (this.isFull(buf)) await this.withHeartbeat(this.flush(p, generation, false), heartbeat);
+      if (!this.isFull(buf)) continue;
+      // Insert in the background while the next rows are processed; wait (pausing this partition)
+      // only when a second full batch has piled up behind the insert, so memory stays bounded.
+      const flushing = this.kick(p, generation);
+      if (buf.items.length >= 2 * this.o.batch.maxRows || buf.bytes >= 2 * this.o.batch.maxBytes) {
+        await this.withHeartbeat(flushing, heartbeat);
+      }
     }
     this.o.metrics.lag.set({ partition: String(p) }, Number(batch.offsetLag()));
     await heartbeat();
@@ -199,9 +209,7 @@ export class EventConsumer {
   private flushExpired(): void {
     const now = Date.now();
     for (const [p, buf] of this.buffers) {
-      if (buf.items.length > 0 && now - buf.firstAt >= this.o.batch.maxWaitMs) {
-        void this.flush(p, buf.generation, false).catch((err) => this.o.log.error({ partition: p, err: (err as Error).message }, 'flush failed'));
-      }
+      if (buf.items.length > 0 && now - buf.firstAt >= this.o.batch.maxWaitMs) void this.kick(p, buf.generation);
     }
   }
 
@@ -233,6 +241,21 @@ export class EventConsumer {
       if (!done) await heartbeat().catch(() => undefined);
     }
     await finished;
+  }
+
+  /** Starts a flush unless one is already queued for the partition; returns the chain's tail. */
+  private kick(partition: number, generation: number): Promise<void> {
+    if (!this.queued.has(partition)) {
+      this.queued.add(partition);
+      const run = this.flush(partition, generation, false).finally(() => {
+        this.queued.delete(partition);
+        const buf = this.buffers.get(partition);
+        // Another full batch piled up while this one was written: keep the pipeline going.
+        if (buf && buf.generation === generation && !this.stopping && this.isFull(buf)) void this.kick(partition, generation);
+      });
+      run.catch((err) => this.o.log.error({ partition, err: (err as Error).message }, 'flush failed; retrying'));
+    }
+    return this.locks.get(partition) ?? Promise.resolve();
   }
 
   private flush(partition: number, generation: number, final: boolean): Promise<void> {

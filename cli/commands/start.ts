@@ -7,6 +7,7 @@ import { stackSettings, stackUp } from '../../deploy/local/stack.ts';
 import { runDemo } from '../../ingest/demo/index.ts';
 import { demoOptions, gatewayOptions } from '../../ingest/from-config.ts';
 import { startGateway } from '../../ingest/gateway/index.ts';
+import { startScheduler } from '../../jobs/scheduler/scheduler.ts';
 import { startProcessor } from '../../processors/service.ts';
 import { untilSignal } from '../signals.ts';
 import { runMigrations } from './migrate.ts';
@@ -42,7 +43,11 @@ export function registerStartCommand(program: Command): void {
       const tenants = gatewayOpts.apiKeys.map((k) => k.tenant).join(', ');
       const keyHint = config.gateway.apiKeys ? 'your LOOKOUT_GATEWAY_API_KEYS' : 'the key in .lookout/gateway.key';
       console.log(`  gateway      ${gateway.url}/v1/events  (tenants ${tenants}; header "Authorization: Bearer <key>" with ${keyHint})`);
+      // No catch-up on start: the demo traffic is still arriving, so yesterday's window is not complete.
+      const scheduler = await startScheduler(config, createLogger('scheduler', config.logLevel), { catchUp: false });
+      console.log(`  jobs         ${scheduler.jobs.map((j) => `${j.job.name} (${j.schedule})`).join(', ')}; metrics http://127.0.0.1:${scheduler.metricsPort}/metrics`);
       console.log(`\nquery:  curl '${config.clickhouse.url}/' --data-binary 'SELECT type, count() FROM ${config.clickhouse.database}.events GROUP BY type'`);
+      console.log('jobs:   npx lookout jobs run judge --date YYYY-MM-DD (backfill any job now; see README)');
       console.log('stop:   Ctrl-C stops the pipeline; `npx lookout stack down` stops Kafka and ClickHouse\n');
 
       const demo = new AbortController();
@@ -55,6 +60,7 @@ export function registerStartCommand(program: Command): void {
       }
       await untilSignal(log, async () => {
         demo.abort();
+        await scheduler.stop();
         await gateway.close();
         await processor.stop();
       });

@@ -1,4 +1,4 @@
-/** Functions behind `lookout alerts test` and `lookout alerts list` (the CLI wiring is the lead's). */
+/** Functions behind `lookout alerts test` and `lookout alerts list` (wired in cli/commands/alerts.ts). */
 import { redactUrl } from './http.ts';
 import { ALL_TENANTS, fmtTime, toAlert, type Alert } from './model.ts';
 import type { AlertOptions } from './options.ts';

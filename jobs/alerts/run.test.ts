@@ -1,42 +1,20 @@
 /** Delivery against a real local HTTP server that plays Slack and a generic webhook receiver. */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { alertsList, alertsTest, formatAlertList } from './cli.ts';
 import { slackMessage, webhookMessage } from './messages.ts';
 import { toAlert, type AlertDraftInput, type Severity } from './model.ts';
 import { AlertOptions, type AlertOptionsInput } from './options.ts';
-import { processAlerts, type AlertRunDeps } from './run.ts';
+import { deliverPending, processAlerts, type AlertRunDeps } from './run.ts';
 import type { AlertScope } from './store.ts';
 import { MemoryAlertStore } from './testing/memory-store.ts';
+import { startFakeSlack } from './testing/slack-server.ts';
 
-type Action = { status: number; body?: string; headers?: Record<string, string> } | 'hang';
-interface Received { path: string; body: unknown; at: number }
-
-const scripts = new Map<string, Action[]>();
-const received: Received[] = [];
-const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
-  req.on('end', () => {
-    const path = req.url ?? '';
-    received.push({ path, body: JSON.parse(Buffer.concat(chunks).toString('utf8')), at: Date.now() });
-    const script = scripts.get(path) ?? [{ status: 404, body: 'no_service' }];
-    const action = script.length > 1 ? script.shift()! : script[0]!;
-    if (action === 'hang') return;
-    res.writeHead(action.status, { 'content-type': 'text/plain', ...action.headers });
-    res.end(action.body ?? '');
-  });
-});
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-after(() => {
-  server.closeAllConnections();
-  server.close();
-});
+const slackServer = await startFakeSlack();
+const { base, received } = slackServer;
+after(() => slackServer.close());
 
 const SECRET = 'XsEcReTtOkEnX';
 const hook = (name: string) => `/services/T0/B0/${name}-${SECRET}`;
@@ -67,11 +45,11 @@ function setup(options: AlertOptionsInput, clock: { t: number }) {
 }
 const slack = (name: string, extra: object = {}) => ({ name, type: 'slack' as const, url: `${base}${hook(name)}`, ...extra });
 const fast = { max_attempts: 3, base_delay_ms: 5, max_delay_ms: 20, max_retry_after_ms: 5_000 };
-const bodiesFor = (name: string) => received.filter((r) => r.path === hook(name)).map((r) => r.body);
+const bodiesFor = (name: string) => slackServer.bodiesFor(hook(name));
 
 test('fire, dedup, cooldown, escalation and resolve reach Slack and the webhook with exact bodies', async () => {
-  scripts.set(hook('team'), [{ status: 200, body: 'ok' }]);
-  scripts.set(hook('pager'), [{ status: 204 }]);
+  slackServer.script(hook('team'), [{ status: 200, body: 'ok' }]);
+  slackServer.script(hook('pager'), [{ status: 204 }]);
   const clock = { t: T0 };
   const { store, deps } = setup(
     {
@@ -110,7 +88,7 @@ test('fire, dedup, cooldown, escalation and resolve reach Slack and the webhook 
 });
 
 test('429 with Retry-After is honoured, then delivered', async () => {
-  scripts.set(hook('busy'), [{ status: 429, body: 'rate_limited', headers: { 'retry-after': '1' } }, { status: 200, body: 'ok' }]);
+  slackServer.script(hook('busy'), [{ status: 429, body: 'rate_limited', headers: { 'retry-after': '1' } }, { status: 200, body: 'ok' }]);
   const { store, deps } = setup({ channels: [slack('busy')], routes: [{ channels: ['busy'] }], retry: fast }, { t: T0 });
   const r = await processAlerts([draft('warning')], scope, deps);
   assert.equal(r.sent, 1);
@@ -121,7 +99,7 @@ test('429 with Retry-After is honoured, then delivered', async () => {
 });
 
 test('500 then 200 is retried with backoff within the run', async () => {
-  scripts.set(hook('flaky'), [{ status: 500, body: 'internal_error' }, { status: 200, body: 'ok' }]);
+  slackServer.script(hook('flaky'), [{ status: 500, body: 'internal_error' }, { status: 200, body: 'ok' }]);
   const { store, deps } = setup({ channels: [slack('flaky')], routes: [{ channels: ['flaky'] }], retry: fast }, { t: T0 });
   assert.equal((await processAlerts([draft('warning')], scope, deps)).sent, 1);
   assert.equal(received.filter((x) => x.path === hook('flaky')).length, 2);
@@ -129,8 +107,8 @@ test('500 then 200 is retried with backoff within the run', async () => {
 });
 
 test('a hanging endpoint times out; the delivery stays pending and goes out on the next run', async () => {
-  scripts.set(hook('slow'), ['hang']);
-  scripts.set(hook('broken'), [{ status: 400, body: 'invalid_blocks' }]);
+  slackServer.script(hook('slow'), ['hang']);
+  slackServer.script(hook('broken'), [{ status: 400, body: 'invalid_blocks' }]);
   const clock = { t: T0 };
   const { store, deps } = setup(
     {
@@ -150,7 +128,7 @@ test('a hanging endpoint times out; the delivery stays pending and goes out on t
   // A 400 is not retried within the run.
   assert.equal(received.filter((x) => x.path === hook('broken')).length, 1);
 
-  scripts.set(hook('slow'), [{ status: 200, body: 'ok' }]);
+  slackServer.script(hook('slow'), [{ status: 200, body: 'ok' }]);
   clock.t = T0 + 10 * 60_000;
   const r2 = await processAlerts([draft('warning')], scope, deps);
   assert.deepEqual([r2.suppressed, r2.sent, r2.failed], [1, 1, 1]);
@@ -161,7 +139,7 @@ test('a hanging endpoint times out; the delivery stays pending and goes out on t
 });
 
 test('per-channel rate limit holds messages back (critical excepted) and releases them later', async () => {
-  scripts.set(hook('small'), [{ status: 200, body: 'ok' }]);
+  slackServer.script(hook('small'), [{ status: 200, body: 'ok' }]);
   const clock = { t: T0 };
   const { store, deps } = setup(
     { channels: [slack('small', { rate_limit: { max: 2, window_ms: H } })], routes: [{ channels: ['small'] }], retry: fast },
@@ -180,11 +158,11 @@ test('per-channel rate limit holds messages back (critical excepted) and release
 });
 
 test('a newer message supersedes a pending one for the same alert and channel', async () => {
-  scripts.set(hook('down'), [{ status: 503 }]);
+  slackServer.script(hook('down'), [{ status: 503 }]);
   const clock = { t: T0 };
   const { store, deps } = setup({ channels: [slack('down')], routes: [{ channels: ['down'] }], retry: { ...fast, max_attempts: 1 } }, clock);
   await processAlerts([draft('warning')], scope, deps);
-  scripts.set(hook('down'), [{ status: 200, body: 'ok' }]);
+  slackServer.script(hook('down'), [{ status: 200, body: 'ok' }]);
   clock.t = T0 + H;
   const r = await processAlerts([], scope, deps);
   assert.deepEqual([r.superseded, r.sent], [1, 1]);
@@ -193,8 +171,8 @@ test('a newer message supersedes a pending one for the same alert and channel', 
 });
 
 test('lookout alerts test reaches every channel and reports hosts only', async () => {
-  scripts.set(hook('t1'), [{ status: 200, body: 'ok' }]);
-  scripts.set(hook('t2'), [{ status: 404, body: 'no_service' }]);
+  slackServer.script(hook('t1'), [{ status: 200, body: 'ok' }]);
+  slackServer.script(hook('t2'), [{ status: 404, body: 'no_service' }]);
   const options = AlertOptions.parse({ channels: [slack('t1'), { name: 't2', type: 'webhook', url: `${base}${hook('t2')}` }], retry: fast });
   const results = await alertsTest(options, { now: () => T0 });
   const host = new URL(base).host;
@@ -213,4 +191,15 @@ test('webhook URLs and secrets never appear in logs or stored errors', () => {
   const stored = JSON.stringify(stores.map((s) => [s.rows, s.deliveries]));
   assert.ok(stored.includes('http_400:invalid_blocks'));
   assert.ok(!stored.includes(SECRET) && !stored.includes('/services/'), 'webhook URL stored');
+});
+
+test('two deliveries at the same moment (cost job and alert-delivery) send a pending message once', async () => {
+  slackServer.script(hook('twice'), [{ status: 200, body: 'ok' }]);
+  const { store, deps } = setup({ channels: [slack('twice')], routes: [{ channels: ['twice'] }], retry: fast }, { t: T0 });
+  await store.appendDeliveries([
+    { delivery_id: 'n1/twice', notification_id: 'n1', fingerprint: 'f1', channel: 'twice', notice: 'firing', status: 'pending', attempts: 0, last_error: null, at: T0, alert: toAlert(draft('warning')), first_fired_at: T0, notified_at: T0 },
+  ]);
+  const reports = await Promise.all([deliverPending(deps), deliverPending(deps)]);
+  assert.deepEqual(reports.map((r) => r.sent), [1, 0]);
+  assert.equal(bodiesFor('twice').length, 1);
 });

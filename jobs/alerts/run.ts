@@ -74,14 +74,18 @@ function emptyReport(): RunReport {
   return { fired: 0, escalated: 0, renotified: 0, suppressed: 0, resolved: 0, sent: 0, pending: 0, failed: 0, superseded: 0 };
 }
 
-/** Runs the lifecycle for `drafts` (everything the job found wrong in `scope`) and delivers. */
-export async function processAlerts(drafts: AlertDraftInput[], scope: AlertScope, deps: AlertRunDeps): Promise<RunReport> {
+/**
+ * Runs the lifecycle for `drafts` (everything the job found wrong in `scope`) and delivers.
+ * `resolve: false` is for backfills of past windows: they may fire alerts, but a quiet past
+ * window says nothing about now, so it must not resolve what is firing.
+ */
+export async function processAlerts(drafts: AlertDraftInput[], scope: AlertScope, deps: AlertRunDeps, opts: { resolve?: boolean } = {}): Promise<RunReport> {
   const now = (deps.now ?? Date.now)();
   const report = emptyReport();
   const m = metrics(deps.registry ?? defaultRegistry);
   const alerts = drafts.map(toAlert);
   const latest = await deps.store.latest([...new Set(alerts.map((a) => a.fingerprint))]);
-  const firing = await deps.store.firing(scope);
+  const firing = opts.resolve === false ? [] : await deps.store.firing(scope);
   const decision = decide(alerts, latest, firing, scope, now, deps.options.cooldown_ms);
 
   const fresh: DeliveryRecord[] = [];
@@ -116,7 +120,18 @@ export async function processAlerts(drafts: AlertDraftInput[], scope: AlertScope
 }
 
 /** Delivers every pending delivery (retries and fresh ones); also usable on its own schedule. */
-export async function deliverPending(deps: AlertRunDeps, runAt = (deps.now ?? Date.now)(), report = emptyReport()): Promise<RunReport> {
+// Two jobs of one scheduler may deliver at the same moment (the cost job and alert-delivery both
+// at :05); one at a time per store, or both would send the same pending message.
+const deliveryQueues = new WeakMap<AlertStore, Promise<unknown>>();
+
+export function deliverPending(deps: AlertRunDeps, runAt = (deps.now ?? Date.now)(), report = emptyReport()): Promise<RunReport> {
+  const before = deliveryQueues.get(deps.store) ?? Promise.resolve();
+  const run = before.catch(() => undefined).then(() => deliverPendingNow(deps, runAt, report));
+  deliveryQueues.set(deps.store, run);
+  return run;
+}
+
+async function deliverPendingNow(deps: AlertRunDeps, runAt: number, report: RunReport): Promise<RunReport> {
   const clock = deps.now ?? Date.now;
   const m = metrics(deps.registry ?? defaultRegistry);
   const pending = await deps.store.pendingDeliveries();

@@ -1,6 +1,6 @@
 /**
- * What the alert lifecycle needs from storage. The ClickHouse implementation lives with the
- * lead's `alerts` table (plus `alert_deliveries`, migration 0030); tests use testing/memory-store.ts.
+ * What the alert lifecycle needs from storage: ClickHouse in production (clickhouse-store.ts, tables
+ * `alerts` and `alert_deliveries`); unit tests use testing/memory-store.ts.
  *
  * Both tables are append-only: every row is a full snapshot, and "the state" of a fingerprint
  * (or of a delivery) is its latest row by `at`, then by insertion order.

@@ -4,8 +4,8 @@
 CREATE TABLE IF NOT EXISTS {{db}}.embeddings {{on_cluster}}
 (
     tenant      LowCardinality(String)  COMMENT 'Tenant the text came from; keeps per-tenant deletion simple',
-    model       LowCardinality(String)  COMMENT 'Embedding model id and artifact version, e.g. all-MiniLM-L6-v2@1.20.0-beta30',
-    text_hash   FixedString(32)         COMMENT 'SHA-256 (raw 32 bytes) of the redacted input text',
+    model       LowCardinality(String)  COMMENT 'Embedding model id, e.g. all-MiniLM-L6-v2',
+    text_hash   FixedString(64)         COMMENT 'SHA-256 (lower-case hex) of the redacted input text',
     dims        UInt16                  COMMENT 'Vector length',
     vector      Array(Float32)          COMMENT 'Unit-length sentence embedding (mean-pooled, L2-normalised)',
     created_at  DateTime64(3, 'UTC')    COMMENT 'When the vector was computed'

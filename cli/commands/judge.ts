@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import { createClickHouse, clickhouseTarget } from '../../common/clickhouse.ts';
+import { loadConfig } from '../../common/config.ts';
+import { createLogger } from '../../common/logger.ts';
+import { ClickHouseAlertStore } from '../../jobs/alerts/clickhouse-store.ts';
+import { alertOptionsFromConfig } from '../../jobs/alerts/from-config.ts';
+import { processAlerts } from '../../jobs/alerts/run.ts';
+import { runStats } from '../../jobs/judge/job.ts';
+import { createJudge, judgeSettingsFromConfig, pricingFor, runOptionsFromConfig } from '../../jobs/judge/options.ts';
+import { runJudge } from '../../jobs/judge/run.ts';
+import { lastDay, parseDateArg } from '../../jobs/scheduler/windows.ts';
+import { dayLabel } from '../../jobs/judge/conversations.ts';
+
+interface RunFlags {
+  date?: string;
+  seed?: string;
+  sampleSize?: string;
+  alerts: boolean;
+}
+
+const positive = (v: string | undefined, flag: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${flag}: expected a non-negative integer, got "${v}"`);
+  return n;
+};
+
+export function registerJudgeCommands(program: Command): void {
+  const judge = program.command('judge').description('LLM-as-judge and offline quality scoring of sampled conversations');
+  judge
+    .command('run')
+    .description('sample one day of conversations, judge them, store scores and daily quality, raise quality alerts (prints the run summary as JSON)')
+    .option('--date <YYYY-MM-DD>', 'day to judge, in jobs.timezone (default: yesterday)')
+    .option('--seed <n>', 'sampling seed (default: judge.seed)')
+    .option('--sample-size <n>', 'conversations to judge (default: judge.sampleSize)')
+    .option('--no-alerts', 'compute alert drafts and print them instead of raising them')
+    .action(async (flags: RunFlags) => {
+      const config = loadConfig();
+      const tz = config.jobs.timezone;
+      const window = flags.date ? parseDateArg(flags.date, tz) : lastDay(Date.now(), tz);
+      const options = runOptionsFromConfig(config, dayLabel(window.start, tz), window);
+      options.seed = positive(flags.seed, '--seed') ?? options.seed;
+      options.sampleSize = positive(flags.sampleSize, '--sample-size') ?? options.sampleSize;
+      const logger = createLogger('judge', config.logLevel);
+      const ch = createClickHouse(clickhouseTarget(config));
+      const judgeImpl = await createJudge(judgeSettingsFromConfig(config));
+      try {
+        const store = new ClickHouseAlertStore(ch, config.clickhouse.database);
+        const alertOptions = alertOptionsFromConfig(config);
+        const result = await runJudge(options, {
+          ch,
+          database: config.clickhouse.database,
+          judge: judgeImpl,
+          pricing: pricingFor(config, judgeImpl),
+          logger,
+          ...(flags.alerts ? { alerts: (drafts, scope) => processAlerts(drafts, scope, { store, options: alertOptions, logger }) } : {}),
+        });
+        console.log(JSON.stringify(flags.alerts ? runStats(result) : result, null, 2));
+      } finally {
+        await judgeImpl.dispose?.();
+        await ch.close();
+      }
+    });
+}
