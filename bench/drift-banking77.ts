@@ -14,7 +14,8 @@ import { assignAll } from '../jobs/drift/cluster.ts';
 import { buildBaseline, compareAssigned, DEFAULT_DRIFT_OPTIONS, type DriftReport } from '../jobs/drift/detect.ts';
 import { pooledNeighbours } from '../jobs/drift/knn.ts';
 import { countTerms } from '../jobs/drift/terms.ts';
-import { mean, rng, shuffled, squaredDistance } from '../jobs/drift/vectors.ts';
+import { rng } from '../common/random.ts';
+import { mean, shuffled, squaredDistance } from '../jobs/drift/vectors.ts';
 import { BANKING77_CACHE, loadBanking77 } from './drift-banking77-data.ts';
 
 const { values } = parseArgs({

@@ -3,7 +3,8 @@
 // a few of them; the tree supplies every coarser grouping the shift test scans, and the human-scale
 // topics the report names.
 import { kmeans } from 'ml-kmeans';
-import { nearest, rng, squaredDistance, type Vec } from './vectors.ts';
+import { rng } from '../../common/random.ts';
+import { nearest, squaredDistance, type Vec } from './vectors.ts';
 
 /**
  * Number of cells for a baseline whose shares come from `calibrationSize` inputs: about

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildBaseline, compareWindow, type BaselineModel } from './detect.ts';
 import { cutTree, dendrogram, microK } from './cluster.ts';
-import { rng, type Vec } from './vectors.ts';
+import { rng } from '../../common/random.ts';
+import type { Vec } from './vectors.ts';
 
 // Synthetic topics: unit vectors scattered around well-separated centres in 24 dimensions, with
 // texts whose distinctive word names the topic.

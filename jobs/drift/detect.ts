@@ -6,7 +6,8 @@ import { knnTest, pooledNeighbours } from './knn.ts';
 import { scan, type ScanStatistics } from './scan.ts';
 import { benjaminiHochberg, fisherExact, gTestHomogeneity } from './stats.ts';
 import { countTerms, distinctiveTerms, labelOf, type TermCounts } from './terms.ts';
-import { mean, rng, shuffled, squaredDistance, type Vec } from './vectors.ts';
+import { rng } from '../../common/random.ts';
+import { mean, shuffled, squaredDistance, type Vec } from './vectors.ts';
 
 export interface DriftOptions {
   seed: number;

@@ -5,7 +5,8 @@
 // current ones ("hot" inputs), the sum of (count − τ + 1). τ is set from the sizes alone so that
 // about one hot input is expected by chance. The graph does not depend on which inputs are
 // labelled current, so relabelling at random gives the exact null at any window size.
-import { rng, type Vec } from './vectors.ts';
+import { rng } from '../../common/random.ts';
+import type { Vec } from './vectors.ts';
 
 /**
  * k nearest neighbours (squared Euclidean) of every pooled input, pooled = baseline then current.

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hotThreshold, knnTest, pooledNeighbours } from './knn.ts';
 import { scan, signedRoot } from './scan.ts';
-import { rng, squaredDistance } from './vectors.ts';
+import { rng } from '../../common/random.ts';
+import { squaredDistance } from './vectors.ts';
 
 describe('signedRoot', () => {
   it('is the signed root of the binomial deviance', () => {

@@ -10,7 +10,7 @@
 // - mix: the G statistic of the topic shares (cells grouped into human-scale topics).
 // The verdict uses the smallest of the three permutation p-values, itself calibrated by the same
 // permutations (min-p), so the per-window false-alarm rate is at most alpha.
-import { rng } from './vectors.ts';
+import { rng } from '../../common/random.ts';
 
 /** Signed square root of the binomial likelihood-ratio statistic for x of t with expected share q. */
 export function signedRoot(x: number, t: number, q: number): number {

@@ -17,7 +17,7 @@ import {
   normalSf,
   quantile,
 } from './stats.ts';
-import { rng } from './vectors.ts';
+import { rng } from '../../common/random.ts';
 
 const close = (actual: number, expected: number, rel = 1e-9) =>
   assert.ok(Math.abs(actual - expected) <= rel * Math.abs(expected) + 1e-300, `${actual} vs ${expected}`);

@@ -37,17 +37,6 @@ export function nearest(v: Vec, centroids: readonly Vec[]): { index: number; dis
   return { index: best, distance: Math.sqrt(bestD) };
 }
 
-/** Deterministic PRNG (mulberry32) so every sample, split and k-means start is reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function shuffled<T>(items: readonly T[], random: () => number): T[] {
   const out = items.slice();

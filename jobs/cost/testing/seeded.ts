@@ -1,20 +1,11 @@
 /** Seeded random numbers and data generators for reproducible statistical tests. */
+import { rng } from '../../../common/random.ts';
 import type { HourlyPoint, HourlySeries } from '../anomaly.ts';
+
+export { rng };
 
 const HOUR = 3_600_000;
 const WEEK = 168 * HOUR;
-
-/** mulberry32: a small, fast 32-bit PRNG; the same seed gives the same sequence. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Standard normal by Box-Muller. */
 export function normal(r: () => number): number {
