@@ -207,7 +207,17 @@ export function createRedactor(options: RedactionOptions): Redactor {
     keyId,
     redact,
     detect,
-    userPseudonym: (userId: string) => `usr_${hmacHex(`user_id\u0000${userId}`, 16)}`,
+    userPseudonym: (userId: string) => {
+      // Most events of a conversation share a user: cache like the text tokens.
+      const k = `user_id\u0000${userId}`;
+      let t = cache.get(k);
+      if (t === undefined) {
+        t = `usr_${hmacHex(k, 16)}`;
+        if (cache.size >= CACHE_LIMIT) cache.clear();
+        cache.set(k, t);
+      }
+      return t;
+    },
   };
 }
 
