@@ -78,7 +78,7 @@ export const CONFIG_DEFS = {
   'clickhouse.username': { env: 'CLICKHOUSE_USER', schema: z.string(), default: 'default', doc: 'ClickHouse user.' },
   'clickhouse.password': { env: 'CLICKHOUSE_PASSWORD', schema: z.string(), default: '', doc: 'ClickHouse password.' },
   'clickhouse.database': { env: 'CLICKHOUSE_DATABASE', schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a plain identifier'), default: 'lookout', doc: 'Database holding the Lookout tables.' },
-  'clickhouse.cluster': { env: 'CLICKHOUSE_CLUSTER', schema: z.string(), default: '', doc: 'Cluster name for the clustered DDL variant (deploy/clickhouse-cluster); empty on one server.' },
+  'clickhouse.cluster': { env: 'CLICKHOUSE_CLUSTER', schema: z.string(), default: '', doc: 'Cluster name: migrations then run as ON CLUSTER DDL (same tables on every node; Replicated/Distributed variants are not written yet). Empty on one server.' },
   'retention.eventsDays': { env: 'LOOKOUT_EVENTS_TTL_DAYS', schema: positiveInt, default: 90, doc: 'Days events are kept in ClickHouse (table TTL).' },
   'stack.dir': { env: 'LOOKOUT_STACK_DIR', schema: z.string().min(1), default: '.lookout/stack', doc: 'Local stack data, logs and state (relative to the repository).' },
   'stack.kafkaPort': { env: 'LOOKOUT_KAFKA_PORT', schema: port, default: 9092, doc: 'Local Kafka broker port.' },
