@@ -106,10 +106,18 @@ export function processMessage(msg: SourceMessage, ctx: PipelineContext): Outcom
   }
 }
 
-function processUnsafe(msg: SourceMessage, ctx: PipelineContext): Outcome {
-  const receivedAt = ctx.now();
-  const bytes = msg.value ?? Buffer.alloc(0);
-  const dead = (reason: string, field_path: string, message: string, payload: boolean): Outcome => ({
+/** Built outside processUnsafe so that the happy path creates no closure per message. */
+function deadOutcome(
+  msg: SourceMessage,
+  bytes: Buffer,
+  receivedAt: number,
+  redactor: Redactor,
+  reason: string,
+  field_path: string,
+  message: string,
+  payload: boolean,
+): Outcome {
+  return {
     kind: 'dead',
     dead: {
       received_at: receivedAt,
@@ -120,15 +128,22 @@ function processUnsafe(msg: SourceMessage, ctx: PipelineContext): Outcome {
       message,
       ...peekIds(reason === 'invalid_utf8' || reason === 'too_large' ? undefined : tryJson(bytes)),
       payload_bytes: bytes.byteLength,
-      payload_redacted: payload ? redactedPayload(bytes, reason, ctx.redactor) : '',
+      payload_redacted: payload ? redactedPayload(bytes, reason, redactor) : '',
     },
-  });
+  };
+}
 
-  if (msg.value === null) return dead('empty_message', '', 'message has no value (tombstone)', false);
+function processUnsafe(msg: SourceMessage, ctx: PipelineContext): Outcome {
+  const receivedAt = ctx.now();
+  const bytes = msg.value ?? Buffer.alloc(0);
+  if (msg.value === null) {
+    return deadOutcome(msg, bytes, receivedAt, ctx.redactor, 'empty_message', '', 'message has no value (tombstone)', false);
+  }
   const parsed = parseEvent(bytes);
-  if (!parsed.ok) return dead(parsed.reason, parsed.path, parsed.message, true);
+  if (!parsed.ok) return deadOutcome(msg, bytes, receivedAt, ctx.redactor, parsed.reason, parsed.path, parsed.message, true);
   if (parsed.event.ts < receivedAt - ctx.retentionDays * 86_400_000) {
-    return dead('older_than_retention', 'ts', `ts is older than the ${ctx.retentionDays}-day retention (LOOKOUT_EVENTS_TTL_DAYS)`, true);
+    const why = `ts is older than the ${ctx.retentionDays}-day retention (LOOKOUT_EVENTS_TTL_DAYS)`;
+    return deadOutcome(msg, bytes, receivedAt, ctx.redactor, 'older_than_retention', 'ts', why, true);
   }
 
   let redacted: { event: LookoutEvent; counts: Record<string, number> };
@@ -139,7 +154,8 @@ function processUnsafe(msg: SourceMessage, ctx: PipelineContext): Outcome {
     // Fail closed: no payload, and only the error's reason code (never its text) is kept.
     const code = (err as { reason?: string }).reason ?? 'internal';
     const field = (err as { field?: string }).field ?? '';
-    return dead('redaction_failed', field, `redaction failed (${code}); the event was not stored`, false);
+    const why = `redaction failed (${code}); the event was not stored`;
+    return deadOutcome(msg, bytes, receivedAt, ctx.redactor, 'redaction_failed', field, why, false);
   }
   const event = redacted.event;
   const cost =

@@ -16,7 +16,9 @@ export interface RowMeta {
 const DAY_MS = 86_400_000;
 let cachedDay = Number.NaN;
 let cachedPrefix = '';
-const pad = (n: number, width: number) => String(n).padStart(width, '0');
+/** Zero-padded 0..59 and 0..999: table lookups instead of String().padStart in the hot path. */
+const PAD2 = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));
+const PAD3 = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'));
 
 /**
  * ClickHouse DateTime64(3) text in UTC, e.g. 2026-11-22 10:00:00.123. Hot path (three per row):
@@ -32,7 +34,7 @@ export function chTime(ms: number): string {
   const h = Math.floor(t / 3_600_000);
   const m = Math.floor((t % 3_600_000) / 60_000);
   const sec = Math.floor((t % 60_000) / 1000);
-  return `${cachedPrefix}${pad(h, 2)}:${pad(m, 2)}:${pad(sec, 2)}.${pad(Math.floor(t % 1000), 3)}`;
+  return cachedPrefix + PAD2[h] + ':' + PAD2[m] + ':' + PAD2[sec] + '.' + PAD3[Math.floor(t % 1000)];
 }
 
 const uint = (v: number | undefined): number | null => (v === undefined ? null : Math.round(v));
@@ -68,94 +70,93 @@ export function eventToRow(e: LookoutEvent, meta: RowMeta): EventRow {
     source_partition: meta.partition,
     source_offset: meta.offset,
   };
+  // Columns are set one by one (same order as before) rather than merged from temporary objects:
+  // this runs once per event.
   switch (e.type) {
     case 'request':
-      Object.assign(row, modelFields(e), { input_text: e.input_text });
+      setModelFields(row, e);
+      row.input_text = e.input_text;
       break;
     case 'response':
-      Object.assign(row, modelFields(e), {
-        input_text: e.input_text ?? '',
-        output_text: e.output_text,
-        ...retrievedColumns(e.retrieved),
-        input_tokens: e.usage?.input_tokens ?? 0,
-        output_tokens: e.usage?.output_tokens ?? 0,
-        cached_input_tokens: e.usage?.cached_input_tokens ?? 0,
-        cache_write_tokens: e.usage?.cache_write_tokens ?? 0,
-        reasoning_tokens: e.usage?.reasoning_tokens ?? 0,
-        latency_ms: uint(e.latency_ms),
-        ttft_ms: uint(e.ttft_ms),
-        status: e.status,
-        error_code: e.error?.code ?? '',
-        error_message: e.error?.message ?? '',
-        fallback_used: e.fallback_used,
-        cache_hit: e.cache_hit,
-        guardrail_triggers: e.guardrail_triggers,
-      });
+      setModelFields(row, e);
+      row.input_text = e.input_text ?? '';
+      row.output_text = e.output_text;
+      setRetrievedColumns(row, e.retrieved);
+      row.input_tokens = e.usage?.input_tokens ?? 0;
+      row.output_tokens = e.usage?.output_tokens ?? 0;
+      row.cached_input_tokens = e.usage?.cached_input_tokens ?? 0;
+      row.cache_write_tokens = e.usage?.cache_write_tokens ?? 0;
+      row.reasoning_tokens = e.usage?.reasoning_tokens ?? 0;
+      row.latency_ms = uint(e.latency_ms);
+      row.ttft_ms = uint(e.ttft_ms);
+      row.status = e.status;
+      row.error_code = e.error?.code ?? '';
+      row.error_message = e.error?.message ?? '';
+      row.fallback_used = e.fallback_used;
+      row.cache_hit = e.cache_hit;
+      row.guardrail_triggers = e.guardrail_triggers;
       break;
     case 'feedback':
-      Object.assign(row, {
-        feedback_thumbs: e.feedback.thumbs === undefined ? null : e.feedback.thumbs === 'up' ? 1 : -1,
-        feedback_csat: e.feedback.csat ?? null,
-        feedback_comment: e.feedback.comment ?? '',
-        feedback_source: e.feedback.source,
-        target_event_id: e.target_event_id ?? null,
-      });
+      row.feedback_thumbs = e.feedback.thumbs === undefined ? null : e.feedback.thumbs === 'up' ? 1 : -1;
+      row.feedback_csat = e.feedback.csat ?? null;
+      row.feedback_comment = e.feedback.comment ?? '';
+      row.feedback_source = e.feedback.source;
+      row.target_event_id = e.target_event_id ?? null;
       break;
     case 'escalation':
-      Object.assign(row, {
-        escalation_reason: e.escalation.reason,
-        escalation_target: e.escalation.target ?? '',
-        escalation_comment: e.escalation.comment ?? '',
-      });
+      row.escalation_reason = e.escalation.reason;
+      row.escalation_target = e.escalation.target ?? '';
+      row.escalation_comment = e.escalation.comment ?? '';
       break;
     case 'tool_call':
-      Object.assign(row, modelFields(e), {
-        tool_name: e.tool.name,
-        tool_arguments: e.tool.arguments ?? '',
-        tool_result: e.tool.result ?? '',
-        tool_status: e.tool.status,
-        tool_latency_ms: uint(e.tool.latency_ms),
-      });
+      setModelFields(row, e);
+      row.tool_name = e.tool.name;
+      row.tool_arguments = e.tool.arguments ?? '';
+      row.tool_result = e.tool.result ?? '';
+      row.tool_status = e.tool.status;
+      row.tool_latency_ms = uint(e.tool.latency_ms);
       break;
     case 'retrieval':
-      Object.assign(row, {
-        kb_version: e.kb_version ?? '',
-        query_text: e.query_text ?? '',
-        latency_ms: uint(e.latency_ms),
-        ...retrievedColumns(e.retrieved),
-      });
+      row.kb_version = e.kb_version ?? '';
+      row.query_text = e.query_text ?? '';
+      row.latency_ms = uint(e.latency_ms);
+      setRetrievedColumns(row, e.retrieved);
       break;
     case 'kb_document':
-      Object.assign(row, {
-        kb_version: e.document.version,
-        doc_id: e.document.doc_id,
-        doc_version: e.document.version,
-        doc_title: e.document.title ?? '',
-        doc_updated_at: chTime(e.document.updated_at),
-        doc_action: e.document.action,
-        doc_url: e.document.url ?? '',
-        doc_text: e.document.text ?? '',
-      });
+      row.kb_version = e.document.version;
+      row.doc_id = e.document.doc_id;
+      row.doc_version = e.document.version;
+      row.doc_title = e.document.title ?? '';
+      row.doc_updated_at = chTime(e.document.updated_at);
+      row.doc_action = e.document.action;
+      row.doc_url = e.document.url ?? '';
+      row.doc_text = e.document.text ?? '';
       break;
   }
   return row;
 }
 
-function modelFields(e: { model?: string; provider?: string; prompt_version?: string; kb_version?: string }) {
-  return {
-    model: e.model ?? '',
-    provider: e.provider ?? '',
-    prompt_version: e.prompt_version ?? '',
-    kb_version: e.kb_version ?? '',
-  };
+function setModelFields(row: EventRow, e: { model?: string; provider?: string; prompt_version?: string; kb_version?: string }): void {
+  row.model = e.model ?? '';
+  row.provider = e.provider ?? '';
+  row.prompt_version = e.prompt_version ?? '';
+  row.kb_version = e.kb_version ?? '';
 }
 
-function retrievedColumns(docs: { doc_id: string; kb_version?: string; score?: number; snippet?: string }[] | undefined) {
+function setRetrievedColumns(row: EventRow, docs: { doc_id: string; kb_version?: string; score?: number; snippet?: string }[] | undefined): void {
   const list = docs ?? [];
-  return {
-    retrieved_doc_ids: list.map((d) => d.doc_id),
-    retrieved_kb_versions: list.map((d) => d.kb_version ?? ''),
-    retrieved_scores: list.map((d) => d.score ?? null),
-    retrieved_snippets: list.map((d) => d.snippet ?? ''),
-  };
+  const ids: string[] = [];
+  const versions: string[] = [];
+  const scores: (number | null)[] = [];
+  const snippets: string[] = [];
+  for (const d of list) {
+    ids.push(d.doc_id);
+    versions.push(d.kb_version ?? '');
+    scores.push(d.score ?? null);
+    snippets.push(d.snippet ?? '');
+  }
+  row.retrieved_doc_ids = ids;
+  row.retrieved_kb_versions = versions;
+  row.retrieved_scores = scores;
+  row.retrieved_snippets = snippets;
 }

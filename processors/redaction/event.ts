@@ -73,7 +73,8 @@ class Walker {
     if (depth > MAX_DEPTH) throw new RedactionError('too_deep', field);
     if (Array.isArray(value)) return value.map((v) => this.any(v, field, max, depth + 1));
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = this.any(v, field, max, depth + 1);
+    // Object.keys, not entries: no [key, value] pair allocated per field on the hot path.
+    for (const k of Object.keys(value)) out[k] = this.any((value as Record<string, unknown>)[k], field, max, depth + 1);
     return out;
   }
 
@@ -81,10 +82,10 @@ class Walker {
     const spec = NESTED[name]!;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return this.any(value, name, LIMITS.textChars, 1);
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const path = `${name}.${k}`;
+    for (const k of Object.keys(value)) {
+      const v = (value as Record<string, unknown>)[k];
       if (spec.keep.has(k) && typeof v !== 'object') out[k] = v;
-      else out[k] = this.any(v, path, spec.text[k] ?? LIMITS.textChars, 1);
+      else out[k] = this.any(v, `${name}.${k}`, spec.text[k] ?? LIMITS.textChars, 1);
     }
     return out;
   }
@@ -110,7 +111,9 @@ function walkEvent(event: LookoutEvent, redactor: Redactor, knownNames?: readonl
     if (event === null || typeof event !== 'object' || Array.isArray(event)) throw new RedactionError('invalid_input');
     const w = new Walker(redactor, knownNames);
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(event as Record<string, unknown>)) {
+    const fields = event as Record<string, unknown>;
+    for (const k of Object.keys(fields)) {
+      const v = fields[k];
       if (v === undefined) continue;
       if (k === 'user_id') {
         if (typeof v !== 'string') throw new RedactionError('invalid_input', 'user_id');
