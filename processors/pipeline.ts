@@ -61,15 +61,16 @@ function tryJson(bytes: Buffer): unknown {
   }
 }
 
+/** Rejections whose bytes are not even read back (not text, too big, or the pipeline itself failed). */
+const OPAQUE = new Set(['invalid_utf8', 'too_large', 'internal_error']);
+
 /**
  * The rejected payload, redacted. Structure is not trusted: the whole JSON text goes through the
- * text redactor. Anything that fails (invalid UTF-8, over the limit, redactor error) stores nothing.
+ * text redactor. Anything that fails (over the limit, redactor error) stores nothing.
  */
-function redactedPayload(bytes: Buffer, reason: string, redactor: Redactor): string {
-  if (reason === 'invalid_utf8' || reason === 'too_large') return '';
+function redactedPayload(bytes: Buffer, parsed: unknown, redactor: Redactor): string {
   try {
     const raw = bytes.toString('utf8');
-    const parsed = tryJson(bytes);
     // JSON escapes (\u0040 for @) would hide PII from the detectors: scan the canonical form, and
     // store nothing when an unparseable payload contains escapes.
     const canonical = parsed !== undefined ? JSON.stringify(parsed) : /\\u[0-9a-fA-F]{4}/.test(raw) ? undefined : raw;
@@ -87,22 +88,8 @@ export function processMessage(msg: SourceMessage, ctx: PipelineContext): Outcom
   try {
     return processUnsafe(msg, ctx);
   } catch (err) {
-    return {
-      kind: 'dead',
-      dead: {
-        received_at: ctx.now(),
-        source_partition: msg.partition,
-        source_offset: msg.offset,
-        reason: 'internal_error',
-        field_path: '',
-        message: `the processor failed on this message (${(err as Error).name}); it was not stored`,
-        event_id: '',
-        tenant: '',
-        type: '',
-        payload_bytes: msg.value?.byteLength ?? 0,
-        payload_redacted: '',
-      },
-    };
+    const why = `the processor failed on this message (${(err as Error).name}); it was not stored`;
+    return deadOutcome(msg, msg.value ?? Buffer.alloc(0), ctx.now(), ctx.redactor, 'internal_error', '', why, false);
   }
 }
 
@@ -117,6 +104,8 @@ function deadOutcome(
   message: string,
   payload: boolean,
 ): Outcome {
+  const opaque = OPAQUE.has(reason);
+  const parsed = opaque ? undefined : tryJson(bytes);
   return {
     kind: 'dead',
     dead: {
@@ -126,9 +115,9 @@ function deadOutcome(
       reason,
       field_path,
       message,
-      ...peekIds(reason === 'invalid_utf8' || reason === 'too_large' ? undefined : tryJson(bytes)),
+      ...peekIds(parsed),
       payload_bytes: bytes.byteLength,
-      payload_redacted: payload ? redactedPayload(bytes, reason, redactor) : '',
+      payload_redacted: payload && !opaque ? redactedPayload(bytes, parsed, redactor) : '',
     },
   };
 }

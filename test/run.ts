@@ -13,11 +13,9 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { startClickHouse } from '../deploy/local/clickhouse-server.ts';
-import { startKafka } from '../deploy/local/kafka-server.ts';
 import { REPO_ROOT } from '../deploy/local/paths.ts';
-import { freePort, type ManagedProcess } from '../deploy/local/process.ts';
-import { logFiles, startStack, type RunningStack, type StackSettings } from '../deploy/local/stack.ts';
+import { freePort } from '../deploy/local/process.ts';
+import { startStack, startStackClickHouse, startStackKafka, type RunningStack, type StackSettings } from '../deploy/local/stack.ts';
 
 const SEARCH = ['common', 'cli', 'schemas', 'ingest', 'processors', 'jobs', 'dashboards', 'deploy', 'test'];
 
@@ -63,19 +61,7 @@ const env: NodeJS.ProcessEnv = { ...process.env, LOOKOUT_LOG_LEVEL: process.env.
  * this runner, which owns the processes, over a loopback control endpoint (test/stack-control.ts).
  */
 async function startControl(settings: StackSettings): Promise<string> {
-  const restart = {
-    kafka: () =>
-      startKafka({
-        dir: join(settings.dir, 'kafka'), logFile: logFiles(settings.dir).kafka, port: settings.kafkaPort,
-        controllerPort: settings.kafkaControllerPort, heap: settings.kafkaHeap, java: settings.java,
-        python: settings.python, readyTimeoutMs: settings.readyTimeoutMs,
-      }),
-    clickhouse: () =>
-      startClickHouse({
-        dir: join(settings.dir, 'clickhouse'), logFile: logFiles(settings.dir).clickhouse, httpPort: settings.clickhouseHttpPort,
-        tcpPort: settings.clickhouseTcpPort, python: settings.python, readyTimeoutMs: settings.readyTimeoutMs,
-      }),
-  };
+  const restart = { kafka: () => startStackKafka(settings), clickhouse: () => startStackClickHouse(settings) };
   const server = createServer(async (req, res) => {
     const m = /^\/(kafka|clickhouse)\/(stop|start)$/.exec(req.url ?? '');
     if (!m || req.method !== 'POST' || !stack) {
@@ -85,7 +71,7 @@ async function startControl(settings: StackSettings): Promise<string> {
     const which = m[1] as 'kafka' | 'clickhouse';
     try {
       if (m[2] === 'stop') await stack[which].stop();
-      else stack[which] = (await restart[which]()) as ManagedProcess;
+      else stack[which] = await restart[which]();
       res.writeHead(200).end('ok');
     } catch (err) {
       res.writeHead(500).end((err as Error).message);

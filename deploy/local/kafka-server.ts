@@ -1,5 +1,6 @@
 /** A single-node Apache Kafka broker in KRaft mode, from the jars `npm install` fetched. */
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -52,14 +53,22 @@ function javaArgs(o: KafkaServerOptions): string[] {
   return [`-Xmx${o.heap}`, '-Xms128m', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${KAFKA_LOG4J}`, '-cp', classPath()];
 }
 
+/**
+ * A fresh cluster id in Kafka's own format (16 random bytes, URL-safe base64 without padding, not
+ * starting with "-"), made here rather than by a second JVM start of `StorageTool random-uuid`.
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 /** Formats the storage with a fresh cluster id the first time a data directory is used. */
 function formatIfNew(o: KafkaServerOptions, propsFile: string, dataDir: string): void {
   if (existsSync(join(dataDir, 'meta.properties'))) return;
-  const idRun = spawnSync(o.java, [...javaArgs(o), 'kafka.tools.StorageTool', 'random-uuid'], { encoding: 'utf8' });
-  if (idRun.error) throw new Error(`could not run ${o.java} (${idRun.error.message}); Kafka needs Java 17+ (set LOOKOUT_JAVA).`);
-  const clusterId = idRun.stdout.trim().split('\n').pop()?.trim();
-  if (idRun.status !== 0 || !clusterId) throw new Error(`kafka StorageTool random-uuid failed:\n${idRun.stderr}`);
-  const fmt = spawnSync(o.java, [...javaArgs(o), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile], { encoding: 'utf8' });
+  const fmt = spawnSync(o.java, [...javaArgs(o), 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', propsFile], { encoding: 'utf8' });
+  if (fmt.error) throw new Error(`could not run ${o.java} (${fmt.error.message}); Kafka needs Java 17+ (set LOOKOUT_JAVA).`);
   if (fmt.status !== 0) throw new Error(`kafka StorageTool format failed:\n${fmt.stdout}\n${fmt.stderr}`);
 }
 

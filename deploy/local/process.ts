@@ -1,7 +1,7 @@
 /** Child-process plumbing shared by the local servers: readiness waits, log tails, stopping. */
 import { type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { createServer } from 'node:net';
 
 export interface ManagedProcess {
   name: string;
@@ -61,19 +61,6 @@ export function portTaken(port: number): Promise<boolean> {
     const srv = createServer();
     srv.once('error', () => resolve(true));
     srv.listen({ port, host: '127.0.0.1', exclusive: true }, () => srv.close(() => resolve(false)));
-  });
-}
-
-export function tcpAnswers(port: number, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = connect({ port, host: '127.0.0.1' });
-    const done = (ok: boolean) => {
-      sock.destroy();
-      resolve(ok);
-    };
-    sock.setTimeout(timeoutMs, () => done(false));
-    sock.once('connect', () => done(true));
-    sock.once('error', () => done(false));
   });
 }
 

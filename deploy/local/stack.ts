@@ -76,31 +76,40 @@ export async function assertPortsFree(s: StackSettings): Promise<void> {
   }
 }
 
+/** Starts (or restarts, after a stop) the stack's Kafka broker on its ports and data folder. */
+export function startStackKafka(s: StackSettings): Promise<ManagedProcess> {
+  return startKafka({
+    dir: join(s.dir, 'kafka'),
+    logFile: logFiles(s.dir).kafka,
+    port: s.kafkaPort,
+    controllerPort: s.kafkaControllerPort,
+    heap: s.kafkaHeap,
+    java: s.java,
+    python: s.python,
+    readyTimeoutMs: s.readyTimeoutMs,
+  });
+}
+
+/** Starts (or restarts) the stack's ClickHouse server on its ports and data folder. */
+export function startStackClickHouse(s: StackSettings): Promise<ManagedProcess> {
+  return startClickHouse({
+    dir: join(s.dir, 'clickhouse'),
+    logFile: logFiles(s.dir).clickhouse,
+    httpPort: s.clickhouseHttpPort,
+    tcpPort: s.clickhouseTcpPort,
+    python: s.python,
+    readyTimeoutMs: s.readyTimeoutMs,
+  });
+}
+
 /** Starts Kafka and ClickHouse (in parallel) as children of this process. */
 export async function startStack(s: StackSettings): Promise<RunningStack> {
   await assertPortsFree(s);
-  const logs = logFiles(s.dir);
   mkdirSync(join(s.dir, 'logs'), { recursive: true });
   const t0 = Date.now();
   const [kafka, clickhouse] = await Promise.allSettled([
-    startKafka({
-      dir: join(s.dir, 'kafka'),
-      logFile: logs.kafka,
-      port: s.kafkaPort,
-      controllerPort: s.kafkaControllerPort,
-      heap: s.kafkaHeap,
-      java: s.java,
-      python: s.python,
-      readyTimeoutMs: s.readyTimeoutMs,
-    }),
-    startClickHouse({
-      dir: join(s.dir, 'clickhouse'),
-      logFile: logs.clickhouse,
-      httpPort: s.clickhouseHttpPort,
-      tcpPort: s.clickhouseTcpPort,
-      python: s.python,
-      readyTimeoutMs: s.readyTimeoutMs,
-    }),
+    startStackKafka(s),
+    startStackClickHouse(s),
   ]);
   if (kafka.status === 'rejected' || clickhouse.status === 'rejected') {
     if (kafka.status === 'fulfilled') await kafka.value.stop();

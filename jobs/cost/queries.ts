@@ -81,6 +81,13 @@ interface ConversationRow {
   cost_usd: number;
 }
 
+/** Per-conversation sums of responses in `[{from}, {to})`; callers add HAVING / ORDER / LIMIT. */
+const conversationSums = (db: string) => `SELECT tenant, service, conversation_id, count() AS turns, sum(input_tokens) + sum(output_tokens) AS tokens,
+            toFloat64(sum(ifNull(cost_usd, 0))) AS cost_usd
+     FROM ${db}.events
+     WHERE type = 'response' AND ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64}) AND conversation_id != ''
+     GROUP BY tenant, service, conversation_id`;
+
 const toStat = (r: ConversationRow): ConversationStat => ({ ...r, turns: Number(r.turns), tokens: Number(r.tokens), cost_usd: Number(r.cost_usd) });
 
 /**
@@ -90,13 +97,9 @@ const toStat = (r: ConversationRow): ConversationStat => ({ ...r, turns: Number(
 export async function activeConversations(ch: ClickHouseClient, db: string, lookbackStart: number, start: number, end: number): Promise<ConversationStat[]> {
   const r = await rows<ConversationRow>(
     ch,
-    `SELECT tenant, service, conversation_id, count() AS turns, sum(input_tokens) + sum(output_tokens) AS tokens,
-            toFloat64(sum(ifNull(cost_usd, 0))) AS cost_usd
-     FROM ${db}.events
-     WHERE type = 'response' AND ts >= fromUnixTimestamp64Milli({lb:Int64}) AND ts < fromUnixTimestamp64Milli({end:Int64}) AND conversation_id != ''
-     GROUP BY tenant, service, conversation_id
+    `${conversationSums(db)}
      HAVING max(ts) >= fromUnixTimestamp64Milli({start:Int64})`,
-    { lb: lookbackStart, start, end },
+    { from: lookbackStart, to: end, start },
   );
   return r.map(toStat);
 }
@@ -105,11 +108,7 @@ export async function activeConversations(ch: ClickHouseClient, db: string, look
 export async function baselineConversations(ch: ClickHouseClient, db: string, from: number, to: number, perGroup: number): Promise<ConversationStat[]> {
   const r = await rows<ConversationRow>(
     ch,
-    `SELECT tenant, service, conversation_id, count() AS turns, sum(input_tokens) + sum(output_tokens) AS tokens,
-            toFloat64(sum(ifNull(cost_usd, 0))) AS cost_usd
-     FROM ${db}.events
-     WHERE type = 'response' AND ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64}) AND conversation_id != ''
-     GROUP BY tenant, service, conversation_id
+    `${conversationSums(db)}
      ORDER BY tenant, service, cityHash64(conversation_id)
      LIMIT {n:UInt32} BY tenant, service`,
     { from, to, n: perGroup },

@@ -1,11 +1,11 @@
 /** Reads and writes of `judge_scores` and `judge_daily` (migrations 0040, 0041). */
 import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '../../common/clickhouse.ts';
+import type { SampledConversation } from './sample.ts';
 
-export interface ScoreRow {
+/** One score: the sampled conversation (stratum, inclusion probability, weight) plus the judgment. */
+export interface ScoreRow extends SampledConversation {
   day: string;
-  tenant: string;
-  conversation_id: string;
   criterion: string;
   judge: string;
   judge_kind: 'llm' | 'offline';
@@ -16,13 +16,6 @@ export interface ScoreRow {
   rationale: string;
   error: string;
   attempts: number;
-  topic: string;
-  risk_signals: string[];
-  stratum: string;
-  stratum_population: number;
-  stratum_sample: number;
-  inclusion_prob: number;
-  weight: number;
   input_tokens: number;
   output_tokens: number;
   question: string;

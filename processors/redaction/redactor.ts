@@ -222,34 +222,20 @@ export function createRedactor(options: RedactionOptions): Redactor {
 }
 
 const WORDS = /[\p{L}\p{N}_]+/gu;
-const WORD_CHAR = /[\p{L}\p{N}_]/u;
 
 /**
  * Adds PERSON spans for bare occurrences of names found in context (by redactEvent's first pass),
- * matched by their capitalised parts of 3+ letters: "Mr Quixwright" or a title "Zebulon Quixwright"
- * after "my name is Zebulon Quixwright". Linear in the text: indexOf per part, or one pass over the
- * words when there are many parts.
+ * matched word by word on their capitalised parts of 3+ letters: "Mr Quixwright" or a title
+ * "Zebulon Quixwright" after "my name is Zebulon Quixwright". One pass over the words: linear.
  */
 function findKnownNames(text: string, spans: RawSpan[], knownNames: readonly string[]): void {
-  const names = new Set(knownNames);
+  const parts = new Set<string>();
+  for (const name of knownNames) for (const part of name.split(/\s+/)) if (part.length >= 3 && /^\p{Lu}/u.test(part)) parts.add(part);
+  if (parts.size === 0) return;
   const covered = new Set<number>();
   for (const s of spans) if (s.type === 'PERSON') covered.add(s.start);
-  const parts = new Set<string>();
-  for (const name of names) for (const part of name.split(/\s+/)) if (part.length >= 3 && /^\p{Lu}/u.test(part)) parts.add(part);
-  if (parts.size === 0) return;
-  const add = (start: number, end: number) => {
-    if (!covered.has(start)) spans.push({ type: 'PERSON', start, end });
-  };
-  if (parts.size > 16) {
-    // Many distinct names (hostile input): one pass over the words keeps this linear.
-    for (const m of text.matchAll(WORDS)) if (parts.has(m[0])) add(m.index, m.index + m[0].length);
-    return;
-  }
-  const isWord = (c: string | undefined) => c !== undefined && WORD_CHAR.test(c);
-  for (const part of parts) {
-    for (let at = text.indexOf(part); at !== -1; at = text.indexOf(part, at + part.length)) {
-      if (!isWord(text[at - 1]) && !isWord(text[at + part.length])) add(at, at + part.length);
-    }
+  for (const m of text.matchAll(WORDS)) {
+    if (parts.has(m[0]) && !covered.has(m.index)) spans.push({ type: 'PERSON', start: m.index, end: m.index + m[0].length });
   }
 }
 
