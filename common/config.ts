@@ -141,6 +141,9 @@ export const CONFIG_DEFS = {
   'drift.baselineSampleSize': { env: 'LOOKOUT_DRIFT_BASELINE_SAMPLE_SIZE', schema: positiveInt, default: 5000, doc: 'Baseline request inputs per tenant, at most (a deterministic sample).' },
   'drift.minInputs': { env: 'LOOKOUT_DRIFT_MIN_INPUTS', schema: positiveInt, default: 30, doc: 'A tenant with fewer inputs in the day gets no drift verdict (knowledge rot still runs); the baseline needs at least 100.' },
   'drift.alpha': { env: 'LOOKOUT_DRIFT_ALPHA', schema: z.coerce.number().positive().max(0.5), default: 0.01, doc: 'False-alarm rate per tenant and day of the drift verdict, and of each knowledge-rot signal (Bonferroni over topics).' },
+  'drift.kbGapSimilarity': { env: 'LOOKOUT_DRIFT_KB_GAP_SIMILARITY', schema: z.coerce.number().min(-1).max(1), default: 0.4, doc: 'An input is not covered by the knowledge base when no passage of a known KB document is at least this similar (cosine, all-MiniLM-L6-v2).' },
+  'drift.kbGapShare': { env: 'LOOKOUT_DRIFT_KB_GAP_SHARE', schema: z.coerce.number().positive().max(1), default: 0.6, doc: 'A topic is a knowledge-base gap when at least this share of its inputs of the day is not covered.' },
+  'drift.kbGapMinInputs': { env: 'LOOKOUT_DRIFT_KB_GAP_MIN_INPUTS', schema: positiveInt, default: 10, doc: 'Topics with fewer inputs in the day are not judged for knowledge-base gaps.' },
 } satisfies Record<string, Def>;
 
 export type ConfigKey = keyof typeof CONFIG_DEFS;

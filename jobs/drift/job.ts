@@ -8,10 +8,12 @@ import type { Config } from '../../common/config.ts';
 import { fmtNum, type AlertDraftInput, type AlertKind } from '../alerts/model.ts';
 import type { JobContext, JobDefinition, JobWindow } from '../scheduler/job.ts';
 import { lastDay } from '../scheduler/windows.ts';
-import { buildBaseline, compareWindow, DEFAULT_DRIFT_OPTIONS, type DriftOptions, type DriftReport } from './detect.ts';
+import { buildBaseline, compareAssigned, DEFAULT_DRIFT_OPTIONS, type DriftOptions, type DriftReport } from './detect.ts';
+import { assignAll } from './cluster.ts';
 import { createEmbedder, type Embedder } from './embed.ts';
+import { kbGapDraft, kbPassages, nearestPassages, topicCoverage, type KbGapOptions, type TopicCoverage } from './kb-gap.ts';
 import { DEFAULT_ROT_OPTIONS, retrievalScores, rotDrafts, rotSignals, staleCitations, topicOutcomes, type RotOptions } from './rot.ts';
-import { driftRunId, embedCached, sampleInputs, storeDriftRun, tenantsWithInputs, type TimeRange } from './store.ts';
+import { driftRunId, embedCached, knownDocuments, sampleInputs, storeDriftRun, tenantsWithInputs, type TimeRange } from './store.ts';
 
 const DAY = 86_400_000;
 
@@ -28,6 +30,7 @@ export interface DriftJobOptions {
   minBaselineInputs: number;
   detect: Partial<DriftOptions>;
   rot: RotOptions;
+  kbGap: KbGapOptions;
   /** Only these tenants (default: every tenant with inputs in the baseline or the window). */
   tenants?: string[];
   progress?: (line: string) => void;
@@ -44,6 +47,7 @@ export function driftOptionsFromConfig(config: Config): DriftJobOptions {
     minBaselineInputs: Math.max(100, d.minInputs),
     detect: { alpha: d.alpha },
     rot: { ...DEFAULT_ROT_OPTIONS, alpha: d.alpha },
+    kbGap: { similarity: d.kbGapSimilarity, minShare: d.kbGapShare, minInputs: d.kbGapMinInputs },
   };
 }
 
@@ -57,6 +61,10 @@ export interface TenantDriftResult {
   skipped?: string;
   report?: DriftReport;
   embedded?: number;
+  /** KB coverage of the window's topics; absent when the tenant has no KB documents. */
+  kb?: { passages: number; topics: TopicCoverage[] };
+  /** The compared current inputs (redacted), for alert examples. */
+  texts?: string[];
 }
 
 const pct = (x: number) => `${fmtNum(100 * x, 1)}%`;
@@ -111,20 +119,59 @@ export async function runTenantDrift(ctx: Pick<JobContext, 'clickhouse' | 'datab
   const e = await embedder();
   const say = o.progress ?? (() => {});
   const texts = base.concat(current);
-  const { vectors, embedded } = await embedCached(ch, db, tenant, e, texts, {
+  const { vectors, embedded: embeddedInputs } = await embedCached(ch, db, tenant, e, texts, {
     onProgress: (done, total) => {
       if (done === total || done % 2000 < 16) say(`${tenant}: embedded ${done}/${total}`);
     },
   });
+  const currentVectors = vectors.slice(base.length);
   const model = buildBaseline(vectors.slice(0, base.length), base, o.detect);
-  const report = compareWindow(model, vectors.slice(base.length), current, o.detect);
+  const assign = assignAll(currentVectors, model.centroids);
+  const report = compareAssigned(model, assign, currentVectors, current, o.detect);
+  const kb = await kbCoverage(ch, db, tenant, window, e, model.cellTopic, assign, report, currentVectors, o.kbGap);
+  const embedded = embeddedInputs + (kb?.embedded ?? 0);
   await storeDriftRun(ch, db, {
     runId, tenant, startedAt, finishedAt: Date.now(), baseline, current: window, model: e.modelId, embedded,
-    options: { ...DEFAULT_DRIFT_OPTIONS, ...o.detect, baselineDays: o.baselineDays, sampleSize: o.sampleSize, baselineSampleSize: o.baselineSampleSize },
+    options: { ...DEFAULT_DRIFT_OPTIONS, ...o.detect, baselineDays: o.baselineDays, sampleSize: o.sampleSize, baselineSampleSize: o.baselineSampleSize, kbGap: o.kbGap },
     report,
+    ...(kb ? { kb: { passages: kb.passages, topics: kb.topics } } : {}),
   });
-  say(`${tenant}: ${report.drift ? 'DRIFT' : 'no drift'} p=${report.test.pValue.toFixed(4)} (${current.length} vs ${base.length} inputs, ${embedded} embedded)`);
-  return { tenant, runId, report, embedded };
+  const gaps = kb?.topics.filter((t) => t.gap).length ?? 0;
+  say(`${tenant}: ${report.drift ? 'DRIFT' : 'no drift'} p=${report.test.pValue.toFixed(4)} (${current.length} vs ${base.length} inputs, ${embedded} embedded)${kb ? `, ${gaps} KB gap(s) over ${kb.passages} passages` : ', no KB documents'}`);
+  return { tenant, runId, report, embedded, texts: current, ...(kb ? { kb: { passages: kb.passages, topics: kb.topics } } : {}) };
+}
+
+/**
+ * Coverage of the window's topics (baseline topics by the cell of each input, and emerging
+ * topics) by the newest version of the tenant's KB documents, or undefined without documents.
+ */
+async function kbCoverage(
+  ch: JobContext['clickhouse'],
+  db: string,
+  tenant: string,
+  window: TimeRange,
+  e: Embedder,
+  cellTopic: readonly number[],
+  assign: Int32Array,
+  report: DriftReport,
+  vectors: Float32Array[],
+  o: KbGapOptions,
+): Promise<{ passages: number; topics: TopicCoverage[]; embedded: number } | undefined> {
+  const passages = kbPassages(await knownDocuments(ch, db, tenant, window.end));
+  if (passages.length === 0) return undefined;
+  const cached = await embedCached(ch, db, tenant, e, passages.map((p) => p.text));
+  const members = report.clusters.map(() => [] as number[]);
+  assign.forEach((cell, i) => members[cellTopic[cell]!]!.push(i));
+  const topics = topicCoverage(
+    [
+      ...report.emerging.topics.map((t, j) => ({ kind: 'emerging' as const, id: j, label: t.label, members: t.members })),
+      ...report.clusters.map((c) => ({ kind: 'baseline' as const, id: c.id, label: c.label, members: members[c.id]! })),
+    ],
+    nearestPassages(vectors, cached.vectors),
+    passages,
+    o,
+  );
+  return { passages: passages.length, topics, embedded: cached.embedded };
 }
 
 export interface DriftRunSummary {
@@ -145,6 +192,7 @@ export async function detectDrift(ctx: Pick<JobContext, 'clickhouse' | 'database
       const r = await runTenantDrift(ctx, tenant, window, o, embedder);
       results.push(r);
       if (r.report?.drift) drafts.push(driftDraft(tenant, r.report, window));
+      for (const gap of r.kb?.topics.filter((t) => t.gap) ?? []) drafts.push(kbGapDraft(tenant, gap, r.texts!, window, o.kbGap));
     }
   } finally {
     await owned?.dispose();

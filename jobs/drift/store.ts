@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '../../common/clickhouse.ts';
 import type { DriftReport } from './detect.ts';
 import type { Embedder, EmbedOptions } from './embed.ts';
+import type { KbDocument, TopicCoverage } from './kb-gap.ts';
 
 /** Half-open `[start, end)`, epoch ms. */
 export interface TimeRange {
@@ -48,6 +49,20 @@ export async function sampleInputs(ch: ClickHouseClient, db: string, tenant: str
     { tenant, from: range.start, to: range.end, limit, seed },
   );
   return r.map((x) => x.input_text);
+}
+
+/** The newest version of every document of a tenant published before `before` and not retired (title and text already redacted). */
+export async function knownDocuments(ch: ClickHouseClient, db: string, tenant: string, before: number): Promise<KbDocument[]> {
+  return rows<KbDocument>(
+    ch,
+    `SELECT doc_id, argMax(title, updated_at) AS title, argMax(text, updated_at) AS text
+     FROM ${db}.kb_documents FINAL
+     WHERE tenant = {tenant:String} AND updated_at < fromUnixTimestamp64Milli({before:Int64})
+     GROUP BY doc_id
+     HAVING argMax(action, updated_at) != 'retired'
+     ORDER BY doc_id`,
+    { tenant, before },
+  );
 }
 
 export interface CachedEmbeddings {
@@ -113,6 +128,8 @@ export interface DriftRunRecord {
   embedded: number;
   options: Record<string, unknown>;
   report: DriftReport;
+  /** KB coverage of the topics; absent when the tenant has no KB documents. */
+  kb?: { passages: number; topics: TopicCoverage[] };
 }
 
 /** Replaces the run's rows: delete what an earlier run of the same tenant and window wrote, then insert. */
@@ -156,10 +173,17 @@ export async function storeDriftRun(ch: ClickHouseClient, db: string, run: Drift
         mix_permutation_p: r.mix.permutationPValue,
         reasons: r.reasons,
         options: JSON.stringify(run.options),
+        kb_passages: run.kb?.passages ?? 0,
+        kb_gaps: run.kb?.topics.filter((t) => t.gap).length ?? 0,
       },
     ],
   });
   const changed = new Map(r.mix.changed.map((c) => [c.id, c]));
+  const coverage = new Map(run.kb?.topics.map((t) => [`${t.kind}:${t.id}`, t]));
+  const kbColumns = (kind: string, id: number) => {
+    const c = coverage.get(`${kind}:${id}`);
+    return { kb_similarity: c?.medianSimilarity ?? null, kb_uncovered_share: c?.uncoveredShare ?? null, kb_nearest_doc: c?.nearestDoc?.docId ?? '', kb_gap: c?.gap ?? false };
+  };
   const clusters = [
     ...r.clusters.map((c) => {
       const ch = changed.get(c.id);
@@ -167,14 +191,14 @@ export async function storeDriftRun(ch: ClickHouseClient, db: string, run: Drift
         ...common, kind: 'baseline', cluster_id: c.id, label: c.label, terms: ch?.terms ?? [], source: '',
         baseline_share: c.baselineShare, current_share: c.currentShare, current_count: Math.round(c.currentShare * r.sizes.current),
         expected_count: null, statistic: null, direction: ch?.direction ?? 'none', p_value: ch?.pValue ?? null, q_value: ch?.qValue ?? null,
-        near_topics: [], examples: ch?.examples ?? c.examples,
+        near_topics: [], examples: ch?.examples ?? c.examples, ...kbColumns('baseline', c.id),
       };
     }),
     ...r.emerging.topics.map((t, j) => ({
       ...common, kind: 'emerging', cluster_id: j, label: t.label, terms: t.terms, source: t.source,
       baseline_share: 0, current_share: t.share, current_count: t.size,
       expected_count: t.source === 'cells' ? t.expectedCount : null, statistic: t.statistic, direction: 'new', p_value: null, q_value: null,
-      near_topics: t.nearTopics.map((n) => n.id), examples: t.examples,
+      near_topics: t.nearTopics.map((n) => n.id), examples: t.examples, ...kbColumns('emerging', j),
     })),
   ];
   await ch.insert({ table: `${db}.drift_clusters`, format: 'JSONEachRow', values: clusters });
