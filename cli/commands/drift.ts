@@ -27,15 +27,17 @@ export function registerDriftCommands(program: Command): void {
     .requiredOption('--baseline <file>', 'baseline texts')
     .requiredOption('--current <file>', 'current window texts')
     .option('--field <name>', 'column or field holding the text', 'text')
+    .option('--kb <file>', 'knowledge-base documents (CSV or NDJSON with doc_id, title, text): adds each topic\'s KB coverage and gaps')
     .option('--alpha <p>', 'false-alarm rate of the verdict (default 0.01)')
     .option('--seed <n>', 'seed of the sampling, k-means and permutations (default 1)')
-    .action(async (flags: { baseline: string; current: string; field: string; alpha?: string; seed?: string }) => {
+    .action(async (flags: { baseline: string; current: string; field: string; kb?: string; alpha?: string; seed?: string }) => {
       const alpha = number(flags.alpha, '--alpha');
       const seed = number(flags.seed, '--seed');
       const result = await evaluateFiles({
         baseline: flags.baseline,
         current: flags.current,
         field: flags.field,
+        ...(flags.kb ? { kb: flags.kb } : {}),
         drift: { ...(alpha ? { alpha } : {}), ...(seed ? { seed } : {}) },
         progress: stderr,
       });

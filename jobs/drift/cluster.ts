@@ -4,7 +4,7 @@
 // topics the report names.
 import { kmeans } from 'ml-kmeans';
 import { rng } from '../../common/random.ts';
-import { nearest, squaredDistance, type Vec } from './vectors.ts';
+import { flatten, nearestCentroids, squaredDistance, type Vec } from './vectors.ts';
 
 /**
  * Number of cells for a baseline whose shares come from `calibrationSize` inputs: about
@@ -62,9 +62,7 @@ export function fitKMeans(vectors: readonly Vec[], k: number, seed: number, maxI
 }
 
 export function assignAll(vectors: readonly Vec[], centroids: readonly Vec[]): Int32Array {
-  const out = new Int32Array(vectors.length);
-  for (let i = 0; i < vectors.length; i++) out[i] = nearest(vectors[i]!, centroids).index;
-  return out;
+  return nearestCentroids(flatten(vectors), centroids, 1);
 }
 
 /**

@@ -2,7 +2,7 @@
 // reference shares) from baseline inputs, then compare a current window with it. No I/O here;
 // callers embed texts and store or print the results.
 import { assignAll, cutTree, dendrogram, fitKMeans, microK, nodeLeaves, type Dendrogram } from './cluster.ts';
-import { knnTest, pooledNeighbours } from './knn.ts';
+import { knnTest, pooledNeighbours, probedNeighbours } from './knn.ts';
 import { scan, type ScanStatistics } from './scan.ts';
 import { benjaminiHochberg, fisherExact, gTestHomogeneity } from './stats.ts';
 import { countTerms, distinctiveTerms, labelOf, type TermCounts } from './terms.ts';
@@ -27,6 +27,10 @@ export interface DriftOptions {
   permutations: number;
   /** Nearest neighbours per input in the new-topic test (and when picking a region's new members). */
   neighbours: number;
+  /** Pooled inputs (baseline + current) up to which the neighbour graph is exact (brute force, quadratic). */
+  exactNeighboursUpTo: number;
+  /** Above that, each input's neighbours are searched in the cells of its this many nearest centroids. */
+  neighbourProbes: number;
   /** Members an emerging topic needs. */
   minTopicMembers: number;
   maxTopics: number;
@@ -45,6 +49,8 @@ export const DEFAULT_DRIFT_OPTIONS: DriftOptions = {
   maxIterations: 25,
   permutations: 999,
   neighbours: 10,
+  exactNeighboursUpTo: 12_000,
+  neighbourProbes: 8,
   minTopicMembers: 3,
   maxTopics: 5,
   examples: 3,
@@ -257,7 +263,11 @@ export function compareAssigned(
     { permutations: o.permutations, alpha: o.alpha / 2, seed: o.seed },
   );
   const kNear = Math.min(o.neighbours, model.size + n - 1);
-  const neighbourGraph = graph ?? pooledNeighbours(model.vectors, vectors, kNear);
+  const neighbourGraph =
+    graph ??
+    (model.size + n <= o.exactNeighboursUpTo
+      ? pooledNeighbours(model.vectors, vectors, kNear)
+      : probedNeighbours(model.vectors, vectors, model.centroids, kNear, o.neighbourProbes));
   const knn = knnTest(neighbourGraph, kNear, model.size, n, { permutations: o.permutations, seed: o.seed + 1 });
   const pValue = Math.min(1, 2 * Math.min(cellResult.pValue, knn.pValue));
   const drift = n > 0 && pValue <= o.alpha;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { evaluateFiles, parseCsv, readTexts } from './evaluate.ts';
+import { evaluateFiles, parseCsv, readDocuments, readTexts } from './evaluate.ts';
 import { distinctiveTerms, countTerms, terms } from './terms.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lookout-eval-'));
@@ -34,6 +34,17 @@ describe('reading text files', () => {
     const nd = join(dir, 'bad.ndjson');
     writeFileSync(nd, '{"text":"ok"}\n{"body":"x"}\n');
     assert.throws(() => readTexts(nd), /bad\.ndjson:2: no string field "text"/);
+  });
+
+  it('reads KB documents with an optional title, and names a missing column', () => {
+    const csv = join(dir, 'kb.csv');
+    writeFileSync(csv, 'doc_id,text\nfees,"Fees: 1 % on transfers, none on card payments."\n');
+    assert.deepEqual(readDocuments(csv), [{ doc_id: 'fees', title: '', text: 'Fees: 1 % on transfers, none on card payments.' }]);
+    const nd = join(dir, 'kb.ndjson');
+    writeFileSync(nd, '{"doc_id":"pin","title":"PIN","text":"Change your PIN at any ATM."}\n{"doc_id":"x","title":3,"text":"t"}\n');
+    assert.throws(() => readDocuments(nd), /kb\.ndjson:2: field "title" is not a string/);
+    writeFileSync(csv, 'id,text\n1,x\n');
+    assert.throws(() => readDocuments(csv), /no "doc_id" column/);
   });
 });
 
@@ -81,5 +92,29 @@ describe('evaluateFiles (embeds with the installed model)', () => {
     assert.ok(top.members.filter((i) => i >= 120).length / top.size >= 0.8);
     assert.ok(top.examples.every((e) => crypto.some((c) => e.startsWith(c))));
     assert.ok(r.timingsMs.embed > 0);
+    assert.equal(r.kbCoverage, undefined);
+  });
+
+  it('with a KB file, reports the new topic as a gap and the documented topics as covered', async () => {
+    const all = Object.values(topics);
+    const baseline = Array.from({ length: 240 }, (_, i) => vary(all[i % 4]![Math.floor(i / 4) % 4]!, Math.floor(i / 16)));
+    const current = [...Array.from({ length: 120 }, (_, i) => vary(all[i % 4]![(i * 7) % 4]!, i)), ...Array.from({ length: 24 }, (_, i) => vary(crypto[i % 4]!, Math.floor(i / 4)))];
+    writeFileSync(join(dir, 'base.csv'), rows(baseline));
+    writeFileSync(join(dir, 'cur.csv'), rows(current));
+    const docs = [
+      { doc_id: 'card-delivery', title: 'Card delivery', text: 'New cards are delivered within 5 working days. If your card has not arrived after 10 days, order a replacement in the app.' },
+      { doc_id: 'transfers', title: 'Bank transfers', text: 'Transfers usually arrive the same day. International transfers take up to 3 days; a failed transfer is returned to your account.' },
+      { doc_id: 'pin', title: 'Your PIN', text: 'Forgot your PIN? You can view it in the app or change your PIN code at any ATM. After three wrong attempts the PIN is blocked.' },
+      { doc_id: 'fees', title: 'Fees and charges', text: 'Card payments are free. ATM withdrawals above 200 per month cost 2 %. A duplicate charge is refunded automatically.' },
+    ];
+    writeFileSync(join(dir, 'kb.ndjson'), docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
+    const r = await evaluateFiles({ baseline: join(dir, 'base.csv'), current: join(dir, 'cur.csv'), kb: join(dir, 'kb.ndjson') });
+    const cov = r.kbCoverage!;
+    assert.equal(cov.passages, 4);
+    const gaps = cov.topics.filter((t) => t.gap);
+    assert.equal(gaps.length, 1, JSON.stringify(cov.topics.map((t) => [t.label, t.uncovered, t.inputs, t.medianSimilarity])));
+    assert.equal(gaps[0]!.kind, 'emerging');
+    assert.ok(gaps[0]!.uncoveredExamples.every((e) => crypto.some((c) => e.startsWith(c))), JSON.stringify(gaps[0]));
+    assert.ok(cov.topics.filter((t) => !t.gap && t.inputs >= 10).length >= 3);
   });
 });

@@ -11,7 +11,7 @@ import { lastDay } from '../scheduler/windows.ts';
 import { buildBaseline, compareAssigned, DEFAULT_DRIFT_OPTIONS, type DriftOptions, type DriftReport } from './detect.ts';
 import { assignAll } from './cluster.ts';
 import { createEmbedder, type Embedder } from './embed.ts';
-import { kbGapDraft, kbPassages, nearestPassages, topicCoverage, type KbGapOptions, type TopicCoverage } from './kb-gap.ts';
+import { kbGapDraft, kbPassages, reportCoverage, type KbGapOptions, type TopicCoverage } from './kb-gap.ts';
 import { DEFAULT_ROT_OPTIONS, retrievalScores, rotDrafts, rotSignals, staleCitations, topicOutcomes, type RotOptions } from './rot.ts';
 import { driftRunId, embedCached, knownDocuments, sampleInputs, storeDriftRun, tenantsWithInputs, type TimeRange } from './store.ts';
 
@@ -124,6 +124,7 @@ export async function runTenantDrift(ctx: Pick<JobContext, 'clickhouse' | 'datab
       if (done === total || done % 2000 < 16) say(`${tenant}: embedded ${done}/${total}`);
     },
   });
+  say(`${tenant}: ${texts.length} inputs have vectors (${embeddedInputs} embedded now, the rest from the cache)`);
   const currentVectors = vectors.slice(base.length);
   const model = buildBaseline(vectors.slice(0, base.length), base, o.detect);
   const assign = assignAll(currentVectors, model.centroids);
@@ -160,17 +161,7 @@ async function kbCoverage(
   const passages = kbPassages(await knownDocuments(ch, db, tenant, window.end));
   if (passages.length === 0) return undefined;
   const cached = await embedCached(ch, db, tenant, e, passages.map((p) => p.text));
-  const members = report.clusters.map(() => [] as number[]);
-  assign.forEach((cell, i) => members[cellTopic[cell]!]!.push(i));
-  const topics = topicCoverage(
-    [
-      ...report.emerging.topics.map((t, j) => ({ kind: 'emerging' as const, id: j, label: t.label, members: t.members })),
-      ...report.clusters.map((c) => ({ kind: 'baseline' as const, id: c.id, label: c.label, members: members[c.id]! })),
-    ],
-    nearestPassages(vectors, cached.vectors),
-    passages,
-    o,
-  );
+  const topics = reportCoverage(report, cellTopic, assign, vectors, passages, cached.vectors, o);
   return { passages: passages.length, topics, embedded: cached.embedded };
 }
 

@@ -2,6 +2,7 @@
 // KB document. A topic customers ask about that the KB does not cover cannot be answered from
 // retrieval, however fresh the documents are, so stale-version checks never see it.
 import { fmtNum, type AlertDraftInput } from '../alerts/model.ts';
+import type { DriftReport } from './detect.ts';
 import type { Vec } from './vectors.ts';
 
 export interface KbDocument {
@@ -151,6 +152,32 @@ export function topicCoverage(topics: readonly TopicMembers[], nearest: { simila
     });
   }
   return out;
+}
+
+/**
+ * Coverage of a drift verdict's topics: its emerging topics, and the baseline topics by the cell
+ * each current input was assigned to (`assign`, cells → topics by `cellTopic`).
+ */
+export function reportCoverage(
+  report: DriftReport,
+  cellTopic: readonly number[],
+  assign: ArrayLike<number>,
+  inputs: readonly Vec[],
+  passages: readonly KbPassage[],
+  passageVectors: readonly Vec[],
+  o: KbGapOptions = DEFAULT_KB_GAP_OPTIONS,
+): TopicCoverage[] {
+  const members = report.clusters.map(() => [] as number[]);
+  for (let i = 0; i < assign.length; i++) members[cellTopic[assign[i]!]!]!.push(i);
+  return topicCoverage(
+    [
+      ...report.emerging.topics.map((t, j) => ({ kind: 'emerging' as const, id: j, label: t.label, members: t.members })),
+      ...report.clusters.map((c) => ({ kind: 'baseline' as const, id: c.id, label: c.label, members: members[c.id]! })),
+    ],
+    nearestPassages(inputs, passageVectors),
+    passages,
+    o,
+  );
 }
 
 const pct = (x: number) => `${fmtNum(100 * x, 1)}%`;

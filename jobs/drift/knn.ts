@@ -6,7 +6,7 @@
 // about one hot input is expected by chance. The graph does not depend on which inputs are
 // labelled current, so relabelling at random gives the exact null at any window size.
 import { rng } from '../../common/random.ts';
-import type { Vec } from './vectors.ts';
+import { dotAt, flatten, NearestLists, nearestCentroids, type Vec } from './vectors.ts';
 
 /**
  * k nearest neighbours (squared Euclidean) of every pooled input, pooled = baseline then current.
@@ -14,61 +14,43 @@ import type { Vec } from './vectors.ts';
  * O(P² · d) for P pooled inputs, a few seconds for 5,000 × 384.
  */
 export function pooledNeighbours(baseline: readonly Vec[], current: readonly Vec[], k: number): Int32Array {
-  const pts = baseline.concat(current);
-  const P = pts.length;
-  const kk = Math.min(k, P - 1);
-  const dim = pts[0]?.length ?? 0;
-  const flat = new Float32Array(P * dim);
-  const norm = new Float64Array(P);
-  pts.forEach((v, i) => {
-    let s = 0;
-    for (let d = 0; d < dim; d++) {
-      flat[i * dim + d] = v[d]!;
-      s += v[d]! * v[d]!;
-    }
-    norm[i] = s;
-  });
-  const bestD = new Float64Array(P * kk).fill(Infinity);
-  const bestI = new Int32Array(P * kk).fill(-1);
-  const offer = (row: number, dist: number, idx: number) => {
-    const o = row * kk;
-    if (dist >= bestD[o + kk - 1]!) return;
-    let at = kk - 1;
-    while (at > 0 && bestD[o + at - 1]! > dist) {
-      bestD[o + at] = bestD[o + at - 1]!;
-      bestI[o + at] = bestI[o + at - 1]!;
-      at--;
-    }
-    bestD[o + at] = dist;
-    bestI[o + at] = idx;
-  };
+  const { flat, norm, dim, count: P } = flatten(baseline.concat(current));
+  const best = new NearestLists(P, Math.min(k, P - 1));
   for (let i = 0; i < P; i++) {
     const oi = i * dim;
     for (let j = i + 1; j < P; j++) {
-      const oj = j * dim;
-      const dist = norm[i]! + norm[j]! - 2 * dotAt(flat, oi, oj, dim);
-      offer(i, dist, j);
-      offer(j, dist, i);
+      const dist = norm[i]! + norm[j]! - 2 * dotAt(flat, oi, flat, j * dim, dim);
+      best.offer(i, dist, j);
+      best.offer(j, dist, i);
     }
   }
-  return bestI;
+  return best.index;
 }
 
-// Four running sums: V8 does not vectorise, and the independent chains run ~1.6× faster.
-function dotAt(a: Float32Array, oa: number, ob: number, n: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let d = 0;
-  for (; d + 3 < n; d += 4) {
-    s0 += a[oa + d]! * a[ob + d]!;
-    s1 += a[oa + d + 1]! * a[ob + d + 1]!;
-    s2 += a[oa + d + 2]! * a[ob + d + 2]!;
-    s3 += a[oa + d + 3]! * a[ob + d + 3]!;
+/**
+ * The same graph, searched only within the `probes` cells whose centroids are nearest to each
+ * input (an inverted-file index over the baseline's k-means cells): O(P · probes · P / cells · d)
+ * instead of O(P² · d), for windows too large for brute force. Approximate, but built without
+ * looking at which inputs are current, so the permutation null stays exact for this graph.
+ */
+export function probedNeighbours(baseline: readonly Vec[], current: readonly Vec[], centroids: readonly Vec[], k: number, probes: number): Int32Array {
+  const pts = flatten(baseline.concat(current));
+  const { flat, norm, dim, count: P } = pts;
+  const C = centroids.length;
+  const nProbe = Math.min(probes, C);
+  const nearCells = nearestCentroids(pts, centroids, nProbe);
+  const lists: number[][] = Array.from({ length: C }, () => []);
+  for (let i = 0; i < P; i++) lists[nearCells[i * nProbe]!]!.push(i);
+  const best = new NearestLists(P, Math.min(k, P - 1));
+  for (let i = 0; i < P; i++) {
+    const oi = i * dim;
+    for (let r = 0; r < nProbe; r++) {
+      for (const j of lists[nearCells[i * nProbe + r]!]!) {
+        if (j !== i) best.offer(i, norm[i]! + norm[j]! - 2 * dotAt(flat, oi, flat, j * dim, dim), j);
+      }
+    }
   }
-  for (; d < n; d++) s0 += a[oa + d]! * a[ob + d]!;
-  return s0 + s1 + s2 + s3;
+  return best.index;
 }
 
 /** Smallest τ with n · P(Binomial(k, q) ≥ τ) ≤ 1: about one hot input expected by chance. */

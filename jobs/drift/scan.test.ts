@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hotThreshold, knnTest, pooledNeighbours } from './knn.ts';
+import { hotThreshold, knnTest, pooledNeighbours, probedNeighbours } from './knn.ts';
 import { scan, signedRoot } from './scan.ts';
 import { rng } from '../../common/random.ts';
 import { squaredDistance } from './vectors.ts';
@@ -74,6 +74,26 @@ describe('nearest-neighbour test', () => {
         .map(([j]) => j);
       assert.deepEqual([...g.subarray(i * 4, i * 4 + 4)], want);
     }
+  });
+
+  it('the probed graph (searched in the nearest cells) keeps most exact neighbours and still flags a new group', () => {
+    const many = Array.from({ length: 12 }, centre);
+    const spread = (n: number) => Array.from({ length: n }, (_, i) => point(many[i % 12]!, 0.8));
+    const baseline = spread(1500);
+    const fresh = centre();
+    const window = spread(280).concat(Array.from({ length: 20 }, () => point(fresh, 0.2)));
+    const centroids = many.flatMap((c) => [0, 1, 2].map(() => point(c, 0.5)));
+    const exact = pooledNeighbours(baseline, window, 10);
+    const probed = probedNeighbours(baseline, window, centroids, 10, 6);
+    let kept = 0;
+    for (let i = 0; i < exact.length; i += 10) {
+      const want = new Set(exact.subarray(i, i + 10));
+      for (const j of probed.subarray(i, i + 10)) if (want.has(j)) kept++;
+    }
+    assert.ok(kept / exact.length >= 0.9, `recall ${kept / exact.length}`);
+    assert.ok(probedNeighbours(baseline, window, centroids, 10, 36).every((j, i) => j === exact[i]), 'probing every cell is the exact search');
+    const r = knnTest(probed, 10, 1500, 300, { permutations: 199, seed: 2 });
+    assert.ok(r.pValue <= 0.01 && r.hot.filter((i) => i >= 280).length >= 15, `p = ${r.pValue}, hot ${r.hot.length}`);
   });
 
   it('sets the hot threshold so about one hot input is expected by chance', () => {
