@@ -97,11 +97,39 @@ interface Tally {
   grownFn: number;
   evidentlyAlarms?: number;
   evidentlyCalibratedAlarms?: number;
+  oracle: Record<OracleName, number[]>;
+}
+
+// An oracle that knows every query's intent: how far counts alone can go. Statistics over the
+// intents' window counts against the reference's: the G statistic (every intent), the largest
+// signed root (one intent) and the sum of the three largest squared positive roots (exactly the
+// "three intents grew" alternative). Each alarms above its 99th percentile on no-drift windows.
+type OracleName = 'g' | 'max' | 'top3';
+const ORACLES: OracleName[] = ['g', 'max', 'top3'];
+function oracleStatistics(refCounts: Map<string, number>, refTotal: number, idx: readonly number[]): Record<OracleName, number> {
+  const win = new Map<string, number>();
+  for (const i of idx) win.set(data.intents[i]!, (win.get(data.intents[i]!) ?? 0) + 1);
+  const n = idx.length;
+  const q = n / (n + refTotal);
+  const xlx = (x: number, e: number) => (x > 0 ? x * Math.log(x / e) : 0);
+  let g = 0;
+  const roots: number[] = [];
+  for (const t of intents) {
+    const a = win.get(t) ?? 0;
+    const b = refCounts.get(t) ?? 0;
+    if (a + b === 0) continue;
+    const ea = (a + b) * q;
+    const lr = 2 * (xlx(a, ea) + xlx(b, (a + b) * (1 - q)));
+    g += lr;
+    roots.push(Math.sign(a - ea) * Math.sqrt(Math.max(0, lr)));
+  }
+  roots.sort((x, y) => y - x);
+  return { g, max: roots[0] ?? 0, top3: roots.slice(0, 3).reduce((s, r) => s + Math.max(0, r) ** 2, 0) };
 }
 const tallies = new Map<string, Tally>();
 function tally(scenario: string, window: number): Tally {
   const key = `${scenario}@${window}`;
-  if (!tallies.has(key)) tallies.set(key, { scenario, window, windows: 0, alarms: 0, emerging: 0, withTopic: 0, topMajorityInjected: 0, topPurity: 0, labelFromInjected: 0, grownTp: 0, grownFp: 0, grownFn: 0 });
+  if (!tallies.has(key)) tallies.set(key, { scenario, window, windows: 0, alarms: 0, emerging: 0, withTopic: 0, topMajorityInjected: 0, topPurity: 0, labelFromInjected: 0, grownTp: 0, grownFp: 0, grownFn: 0, oracle: { g: [], max: [], top3: [] } });
   return tallies.get(key)!;
 }
 const ramps = new Map<number, number[]>();
@@ -142,6 +170,8 @@ for (let seed = 1; seed <= SEEDS; seed++) {
   const refTopic = new Array<number>(model.topics.length).fill(0);
   for (const i of ref) refTopic[topicOf(i)]!++;
   const refTerms = countTerms(ref.map((i) => data.texts[i]!));
+  const refIntents = new Map<string, number>();
+  for (const i of ref) refIntents.set(data.intents[i]!, (refIntents.get(data.intents[i]!) ?? 0) + 1);
   const refTermTotal = [...refTerms.values()].reduce((s, v) => s + v, 0);
   let windowSeed = seed * 100_000;
   const run = (idx: number[]): DriftReport =>
@@ -213,6 +243,8 @@ for (let seed = 1; seed <= SEEDS; seed++) {
     t.windows++;
     if (r.drift) t.alarms++;
     if (r.emerging.detected) t.emerging++;
+    const o = oracleStatistics(refIntents, ref.length, idx);
+    for (const name of ORACLES) t.oracle[name].push(o[name]);
     if (w === Math.max(...SIZES) || seed <= SMALL_SEEDS) evidentlyJobs.push({ key: `${name}@${w}`, ref: refId, window: idx });
     return t;
   };
@@ -312,6 +344,10 @@ function runEvidently(): typeof evidently {
   return { version: out.version, seconds: Math.round((performance.now() - t) / 1000), calibratedThreshold };
 }
 
+function oracleThreshold(name: OracleName, w: number): number {
+  const nulls = (tallies.get(`no drift@${w}`)?.oracle[name] ?? []).slice().sort((a, b) => a - b);
+  return nulls[Math.min(nulls.length - 1, Math.ceil((1 - ALPHA) * nulls.length) - 1)] ?? Infinity;
+}
 const evidentlyWindows = (t: Tally) => evidentlyJobs.filter((j) => j.key === `${t.scenario}@${t.window}`).length;
 const ratio = (a: number, b: number) => (b > 0 ? +(a / b).toFixed(3) : null);
 const rows = [...tallies.values()]
@@ -328,6 +364,7 @@ const rows = [...tallies.values()]
     grownRecall: ratio(t.grownTp, t.grownTp + t.grownFn),
     evidently: t.evidentlyAlarms === undefined ? null : ratio(t.evidentlyAlarms, evidentlyWindows(t)),
     evidentlyAt1pct: t.evidentlyCalibratedAlarms === undefined ? null : ratio(t.evidentlyCalibratedAlarms, evidentlyWindows(t)),
+    ...Object.fromEntries(ORACLES.map((name) => [`oracle_${name}`, ratio(t.oracle[name].filter((x) => x > oracleThreshold(name, t.window)).length, t.windows)])),
   }));
 const rampRows = SIZES.map((w) => {
   const s = (ramps.get(w) ?? []).slice().sort((a, b) => a - b);
