@@ -2,50 +2,88 @@
  * Sustained delivery of ~1.5 KB events to a real broker (events/s acknowledged), then peak RSS
  * while the broker is unreachable and the client buffers against a 50 MB cap.
  *   LOOKOUT_BENCH_KAFKA_BROKERS=127.0.0.1:49092 node --import tsx bench/producer-delivery.ts
- * Options via env: BENCH_SECONDS (default 20), BENCH_DOWN_EVENTS (default 200000),
- * BENCH_BATCH_EVENTS / BENCH_BATCH_BYTES (producer batch caps; defaults are the client's).
+ * Options via env: BENCH_SECONDS (default 20), BENCH_WARMUP_SECONDS (default 3, not counted),
+ * BENCH_COMPRESSIONS (default gzip,none), BENCH_DOWN_EVENTS (default 200000),
+ * BENCH_BATCH_EVENTS / BENCH_BATCH_BYTES (producer batch caps; defaults are the client's),
+ * BENCH_BROKER_PID (the broker's JVM on this machine: adds its CPU to the result, so the split
+ * between client and broker is measured, not guessed).
  */
+import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
-import { createProducer } from '../ingest/producer/index.ts';
+import { createProducer, type Compression, type LookoutProducer } from '../ingest/producer/index.ts';
 import { brokersFromEnv, event1500, save } from './producer-common.ts';
 
 const brokers = brokersFromEnv();
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+const compressions = (process.env.BENCH_COMPRESSIONS ?? 'gzip,none').split(',') as Compression[];
+const brokerPid = process.env.BENCH_BROKER_PID ? Number(process.env.BENCH_BROKER_PID) : undefined;
 const topic = `bench.producer.${Date.now().toString(36)}`;
 const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
 await admin.connect();
 await admin.createTopics({ topics: [{ topic, numPartitions: 6 }], waitForLeaders: true });
 
+// The client's defaults unless overridden, so the saved result names the batch caps it ran with.
 const batchMaxEvents = Number(process.env.BENCH_BATCH_EVENTS ?? 1000);
 const batchMaxBytes = Number(process.env.BENCH_BATCH_BYTES ?? 900 * 1024);
 const events = Array.from({ length: 1000 }, (_, i) => event1500(i));
 const turn = () => new Promise((r) => setImmediate(r));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function sustained(compression: 'gzip' | 'none') {
-  const p = createProducer({ brokers, topic, service: 'bench', tenant: 'bench', logger: null, compression, batchMaxEvents, batchMaxBytes });
-  await p.flush();
-  const started = Date.now();
-  let recorded = 0;
-  // Keep the queue topped up without overflowing it: the broker path is what is measured.
-  while (Date.now() - started < seconds * 1000) {
-    const s = p.stats();
-    if (s.queued + s.inFlight < 20_000) {
-      for (let i = 0; i < 1000; i++) p.record(events[(recorded + i) % 1000]!);
-      recorded += 1000;
-    }
-    await turn();
-  }
-  const sentAtEnd = p.stats().sent;
-  const elapsed = (Date.now() - started) / 1000;
-  const totals = await p.shutdown({ timeoutMs: 60_000 });
-  return { compression, seconds: +elapsed.toFixed(1), ackedEventsPerSec: Math.round(sentAtEnd / elapsed), mbPerSec: +((sentAtEnd * 1514) / elapsed / 1e6).toFixed(1), totals };
+/** CPU seconds (user + system) a process has used, from /proc (Linux counts in 1/100 s ticks). */
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-const runs = [await sustained('gzip'), await sustained('none')];
-await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-await admin.disconnect();
+/** Keeps the queue topped up for `ms` without overflowing it: the broker path is what is measured. */
+async function feed(p: LookoutProducer, ms: number, state: { recorded: number }): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const s = p.stats();
+    if (s.queued + s.inFlight < 20_000) {
+      for (let i = 0; i < 1000; i++) p.record(events[(state.recorded + i) % 1000]!);
+      state.recorded += 1000;
+      await turn();
+    } else {
+      // A host that spins here would take the CPU the producer needs on a small machine.
+      await sleep(1);
+    }
+  }
+}
 
-// Broker down: an address where nothing listens. Record well past the cap and watch RSS.
+async function sustained(compression: Compression) {
+  const p = createProducer({ brokers, topic, service: 'bench', tenant: 'bench', logger: null, compression, batchMaxEvents, batchMaxBytes });
+  await p.flush();
+  const state = { recorded: 0 };
+  await feed(p, warmupSeconds * 1000, state);
+  const before = p.stats();
+  const cpu0 = process.cpuUsage();
+  const broker0 = brokerPid ? processCpuSeconds(brokerPid) : 0;
+  const started = Date.now();
+  await feed(p, seconds * 1000, state);
+  const after = p.stats();
+  const elapsed = (Date.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const brokerCpu = brokerPid ? processCpuSeconds(brokerPid) - broker0 : undefined;
+  const sent = after.sent - before.sent;
+  const clientCpu = (cpu.user + cpu.system) / 1e6;
+  const totals = await p.shutdown({ timeoutMs: 60_000 });
+  return {
+    compression,
+    seconds: +elapsed.toFixed(1),
+    ackedEventsPerSec: Math.round(sent / elapsed),
+    mbPerSec: +((sent * 1514) / elapsed / 1e6).toFixed(1),
+    eventsPerBatch: Math.round(sent / (after.batches - before.batches)),
+    clientCores: +(clientCpu / elapsed).toFixed(2),
+    clientCpuUsPerEvent: +((clientCpu * 1e6) / sent).toFixed(1),
+    ...(brokerCpu === undefined ? {} : { brokerCores: +(brokerCpu / elapsed).toFixed(2), brokerCpuUsPerEvent: +((brokerCpu * 1e6) / sent).toFixed(1) }),
+    totals,
+  };
+}
+
+// Broker down: an address where nothing listens. Record well past the cap and watch RSS. First,
+// while the process is fresh: after the sustained runs the heap has grown and hides the growth.
 const capMb = 50;
 const downEvents = Number(process.env.BENCH_DOWN_EVENTS ?? 200_000);
 global.gc?.();
@@ -60,7 +98,7 @@ for (let i = 0; i < downEvents; i++) {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }
 }
-await new Promise((r) => setTimeout(r, 1000));
+await sleep(1000);
 clearInterval(sampler);
 const ds = down.stats();
 await down.shutdown({ timeoutMs: 100 });
@@ -75,7 +113,23 @@ const brokerDown = {
   growthMb: Math.round((peakRss - rssBefore) / 1024 / 1024),
 };
 
+const runs = [];
+for (const c of compressions) runs.push(await sustained(c));
+await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+await admin.disconnect();
+
 console.table(runs.map(({ totals, ...r }) => ({ ...r, ...totals })));
 console.table([brokerDown]);
-save(process.env.BENCH_NAME ?? 'producer-delivery', { benchmark: 'producer-delivery', brokers, batchMaxEvents, batchMaxBytes, eventBytes: 1514, sustained: runs, brokerDown, node: process.version, at: new Date().toISOString() });
+save(process.env.BENCH_NAME ?? 'producer-delivery', {
+  benchmark: 'producer-delivery',
+  brokers,
+  batchMaxEvents,
+  batchMaxBytes,
+  eventBytes: 1514,
+  warmupSeconds,
+  sustained: runs,
+  brokerDown,
+  node: process.version,
+  at: new Date().toISOString(),
+});
 process.exit(0);

@@ -150,6 +150,25 @@ test('the byte cap bounds the buffer', async () => {
   await p.shutdown({ timeoutMs: 50 });
 });
 
+test('once the byte cap is reached, new events are dropped without being serialised', async () => {
+  const t = new FakeTransport();
+  t.down = true;
+  const p = createProducer({ ...base, transport: t, maxQueueBytes: 20_000, retryInitialMs: 5, retryMaxMs: 10 });
+  let serialised = 0;
+  // attributes.toJSON runs once per JSON.stringify of the event.
+  const ev = (i: number) => ({ conversation_id: 'c', input_text: 'y'.repeat(1000), turn: i, attributes: { toJSON: () => (serialised++, {}) } as unknown as Record<string, string> });
+  for (let i = 0; i < 40; i++) p.request(ev(i));
+  await tick();
+  const queued = p.stats().queued + p.stats().inFlight;
+  assert.ok(queued >= 15 && queued <= 19, `queued ${queued}`);
+  const before = serialised;
+  for (let i = 0; i < 1000; i++) p.request(ev(i));
+  await tick();
+  assert.equal(serialised, before, 'a full queue does not serialise what it drops');
+  assert.equal(p.stats().droppedByReason.queue_full, 1040 - queued);
+  await p.shutdown({ timeoutMs: 50 });
+});
+
 test('a retried batch is resent unchanged (same messages, same order)', async () => {
   const t = new FakeTransport();
   let fails = 2;

@@ -120,6 +120,8 @@ export class ProducerCore {
 
   private staging: Staged[] = [];
   private drainScheduled = false;
+  /** Smallest serialised event so far (0 before the first): a lower bound on what a new event needs. */
+  private minEventBytes = 0;
   private lingerTimer: NodeJS.Timeout | undefined;
   private pumping = false;
   private inflight: OutMessage[] | undefined;
@@ -184,7 +186,11 @@ export class ProducerCore {
         this.counters.sampledOut++;
         return e.event_id as string;
       }
-      if (this.queue.policy === 'drop_newest' && this.queue.usedEvents + this.staging.length >= this.queue.maxEvents) {
+      // A full queue refuses the event before it is serialised: with the broker away, serialising
+      // events only to drop them filled the old heap with dead strings (V8 pretenures the
+      // allocation site once the queued ones survive), +200 MB of RSS at a 50 MB cap.
+      const staged = this.staging.length + 1;
+      if (this.queue.policy === 'drop_newest' && !this.queue.fits(staged, staged * this.minEventBytes)) {
         this.drop('queue_full', 'queue is full: dropping new events');
         return e.event_id as string;
       }
@@ -364,6 +370,7 @@ export class ProducerCore {
       return { path: 'event', message: 'event is not serialisable as JSON', reason: 'invalid_event' };
     }
     const bytes = Buffer.byteLength(value, 'utf8');
+    if (this.minEventBytes === 0 || bytes < this.minEventBytes) this.minEventBytes = bytes;
     if (bytes > LIMITS.eventBytes) {
       return { path: '', message: `event is ${bytes} bytes, the limit is ${LIMITS.eventBytes}`, reason: 'too_large' };
     }

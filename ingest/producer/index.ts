@@ -11,7 +11,7 @@
  */
 import { ProducerCore, type CoreOptions, type FieldsOf, type RecordInput, type Stats, type Totals } from './client.ts';
 import { HttpTransport, type HttpTransportOptions } from './http-transport.ts';
-import { KafkaTransport, type KafkaTransportOptions } from './kafka-transport.ts';
+import { KafkaTransport, type Compression, type KafkaTransportOptions } from './kafka-transport.ts';
 import { runModelCall, type ModelCallContext, type ModelCallExtractors, type ModelCallHandle } from './model-call.ts';
 import type { Outcome, Transport } from './transport.ts';
 
@@ -20,6 +20,7 @@ export type { FullPolicy } from './queue.ts';
 export type { ModelCallContext, ModelCallExtractors, ModelCallHandle } from './model-call.ts';
 export { detectChunkText, detectOutput, detectUsage, runModelCall } from './model-call.ts';
 export type { OutMessage, Outcome, SendResult, Transport } from './transport.ts';
+export type { Compression } from './kafka-transport.ts';
 export { PermanentError, RetryAfterError } from './transport.ts';
 export { inSample } from './sampling.ts';
 
@@ -31,7 +32,11 @@ export interface ProducerOptions extends CoreOptions {
   /** Topic. Default 'lookout.events.v1'. */
   topic?: string;
   clientId?: string;
-  compression?: 'gzip' | 'none';
+  /**
+   * Default 'gzip'. 'snappy', 'lz4' and 'zstd' need a codec registered in kafkajs's
+   * CompressionCodecs first (Kafka only); the HTTP transport gzips unless this is 'none'.
+   */
+  compression?: Compression;
   /** Extra kafkajs client settings (ssl, sasl, timeouts). */
   kafka?: KafkaTransportOptions['kafka'];
   /** Send through the ingest gateway instead of Kafka. */
@@ -121,7 +126,7 @@ export class LookoutProducer {
 
 function transportFor(o: ProducerOptions): Transport {
   if (o.transport) return o.transport;
-  if (o.http) return new HttpTransport({ compression: o.compression, ...o.http });
+  if (o.http) return new HttpTransport({ compression: o.compression === 'none' ? 'none' : 'gzip', ...o.http });
   if (o.brokers && o.brokers.length > 0) {
     return new KafkaTransport({
       brokers: o.brokers,
@@ -134,7 +139,7 @@ function transportFor(o: ProducerOptions): Transport {
   throw new TypeError('createProducer needs `brokers`, `http` or `transport`');
 }
 
-/** Creates the producer once per process and reuses it. Throws only on missing connection options. */
+/** Creates the producer once per process and reuses it. Throws only on missing connection options or an unusable compression. */
 export function createProducer(options: ProducerOptions): LookoutProducer {
   return new LookoutProducer(options);
 }

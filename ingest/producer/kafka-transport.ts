@@ -1,20 +1,45 @@
 /**
- * Delivery to Kafka with kafkajs: idempotent producer, acks from all in-sync replicas, gzip.
+ * Delivery to Kafka with kafkajs: idempotent producer, acks from all in-sync replicas, gzip by
+ * default (snappy, lz4 and zstd once the host registers a codec in kafkajs's CompressionCodecs).
  * kafkajs retries a little on its own; the long waits (broker down for minutes) are the core's
  * backoff, so a batch is never lost to a retry budget running out.
  */
-import { CompressionTypes, Kafka, Partitioners, logLevel, type Admin, type KafkaConfig, type Producer } from 'kafkajs';
+import kafkajs, { CompressionTypes, Kafka, Partitioners, logLevel, type Admin, type KafkaConfig, type Producer } from 'kafkajs';
 import { PermanentError, type OutMessage, type Transport } from './transport.ts';
 
 export interface KafkaTransportOptions {
   brokers: string[];
   topic: string;
   clientId?: string;
-  compression?: 'gzip' | 'none';
+  compression?: Compression;
   /** Per-request broker timeout. Default 30 s. */
   requestTimeoutMs?: number;
   /** Extra kafkajs client settings for production clusters (ssl, sasl...). */
   kafka?: Omit<KafkaConfig, 'brokers' | 'clientId'>;
+}
+
+export type Compression = 'gzip' | 'snappy' | 'lz4' | 'zstd' | 'none';
+
+const CODECS: Record<Compression, CompressionTypes> = {
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4,
+  zstd: CompressionTypes.ZSTD,
+  none: CompressionTypes.None,
+};
+
+/** kafkajs ships gzip only; the others must be registered by the host before the producer is made. */
+function codecFor(name: Compression): CompressionTypes {
+  const type = CODECS[name];
+  if (type === undefined) throw new TypeError(`unknown compression '${String(name)}'`);
+  if (type === CompressionTypes.None || type === CompressionTypes.GZIP) return type;
+  try {
+    // Not a named ESM export of kafkajs (CommonJS), so reached through the default export.
+    kafkajs.CompressionCodecs[type as keyof typeof kafkajs.CompressionCodecs]();
+  } catch {
+    throw new TypeError(`compression '${name}' needs a codec registered first in kafkajs's CompressionCodecs`);
+  }
+  return type;
 }
 
 /** Broker answers that no amount of retrying changes. */
@@ -48,7 +73,7 @@ export class KafkaTransport implements Transport {
       logLevel: logLevel.NOTHING,
       retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
     });
-    this.compression = opts.compression === 'none' ? CompressionTypes.None : CompressionTypes.GZIP;
+    this.compression = codecFor(opts.compression ?? 'gzip');
   }
 
   async warmUp(): Promise<void> {
