@@ -1,8 +1,10 @@
 /**
  * The stream processor's consumer runtime: exactly-once from Kafka into ClickHouse.
  *
- * Per partition, consumed messages are processed on arrival and buffered. A buffer is flushed when
- * it reaches maxRows/maxBytes or maxWaitMs. A flush of offsets [from, to]:
+ * Fetched messages go to a per-partition inbox and the fetch returns at once, so kafkajs fetches
+ * the next batch while a single pump processes the inboxes (validate, redact, enrich) into per-
+ * partition buffers, yielding to the event loop between slices so inserts and fetches progress.
+ * A buffer is flushed when it reaches maxRows/maxBytes or maxWaitMs. A flush of offsets [from, to]:
  *   1. commits offset `from` with the metadata `lookout:v1:pending:<from>-<to>` (the intent),
  *   2. inserts the rows (and dead letters) with the deduplication token `<topic>/<p>/<from>-<to>`,
  *   3. sends dead letters to the DLQ topic,
@@ -11,12 +13,14 @@
  * exactly the same batch: ClickHouse drops the repeated insert by its token (the rollup views too),
  * so nothing is lost and nothing is counted twice. Rebalances take the same path.
  */
-import { CompressionTypes, Partitioners, type Admin, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
+import { promisify } from 'node:util';
+import { gzip, unzipSync } from 'node:zlib';
+import kafkajs, { CompressionTypes, Partitioners, type Admin, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import type { ClickHouseClient } from '../common/clickhouse.ts';
 import type { Logger } from '../common/logger.ts';
 import type { ProcessorMetrics } from './metrics.ts';
 import { processMessage, type DeadLetter, type PipelineContext } from './pipeline.ts';
-import { chTime } from './rows.ts';
+import { chTime, RowLines } from './rows.ts';
 import { ClickHouseWriter, GaveUp } from './writer.ts';
 
 export interface BatchOptions {
@@ -40,12 +44,23 @@ export interface ConsumerOptions {
 
 const MARKER = 'lookout:v1:pending:';
 
+/** Milliseconds of processing between two yields, so fetches, inserts and commits are served promptly. */
+const SLICE_MS = 2;
+/**
+ * Message bytes fetched but not processed yet, over all partitions, past which the fetch waits:
+ * enough to keep the next fetch in flight while this one is processed, small enough for memory.
+ */
+const INBOX_MAX_BYTES = 48 * 1024 * 1024;
+
 interface Item {
   offset: bigint;
   bytes: number;
-  row?: Record<string, unknown>;
+  /** The events row, encoded at once: a buffered batch is then a few buffers, not object graphs for the GC to trace. */
+  line?: Buffer;
   dead?: DeadLetter;
   type?: string;
+  redactions?: Record<string, number>;
+  unpriced?: boolean;
 }
 
 interface PartitionBuffer {
@@ -58,6 +73,27 @@ interface PartitionBuffer {
    */
   pending?: { from: bigint; to: bigint; committed: boolean };
   generation: number;
+  /** Fetched, not yet processed, in offset order: kafkajs batches, and the position in the first. */
+  inbox: KafkaMessage[][];
+  inboxAt: number;
+  /** Messages in the inbox. */
+  waiting: number;
+}
+
+const gzipAsync = promisify(gzip);
+
+/**
+ * kafkajs inflates a fetch one record batch after another, each in the thread pool and awaited, so
+ * every batch waits for its turn on a busy event loop: fetches took seconds (~20 ms a batch) and
+ * the inbox ran dry. Inflating in place makes a fetch take only as long as its work. Compression
+ * (the dead-letter producer) stays as kafkajs does it. Process-wide, as kafkajs codecs are.
+ */
+export function inflateInPlace(): void {
+  // Not a named ESM export of kafkajs (CommonJS), so reached through the default export.
+  kafkajs.CompressionCodecs[CompressionTypes.GZIP] = () => ({
+    compress: async (encoder: { buffer: Buffer }) => gzipAsync(encoder.buffer),
+    decompress: async (buffer: Buffer) => unzipSync(buffer),
+  });
 }
 
 export function parseMarker(metadata: string | null | undefined): { from: bigint; to: bigint } | undefined {
@@ -89,13 +125,22 @@ export class EventConsumer {
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
   private crashed: Error | undefined;
+  private inboxBytes = 0;
+  private pumping = false;
+  /** Woken when the pump makes progress, a flush ends, or the generation changes. */
+  private waiters: (() => void)[] = [];
+  private lines = new RowLines();
 
   constructor(private readonly o: ConsumerOptions) {
+    inflateInPlace();
     this.consumer = o.kafka.consumer({
       groupId: o.groupId,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
-      maxBytesPerPartition: 4 * 1024 * 1024,
+      // Compressed sizes: gzip'd events inflate about tenfold, so one fetch brings up to ~80 MB of
+      // events, and the next one is fetched while those are processed (see INBOX_MAX_BYTES).
+      maxBytesPerPartition: 1024 * 1024,
+      maxBytes: 4 * 1024 * 1024,
       maxWaitTimeInMs: 250,
       allowAutoTopicCreation: false,
     });
@@ -118,7 +163,9 @@ export class EventConsumer {
       // partition restarts from its committed offset (and intent marker).
       this.generation++;
       this.buffers.clear();
+      this.inboxBytes = 0;
       this.markers = undefined;
+      this.wake();
       this.o.log.info({ generation: this.generation, assigned: e.payload.memberAssignment }, 'partitions assigned');
     });
     this.consumer.on(this.consumer.events.CRASH, (e) => {
@@ -129,9 +176,6 @@ export class EventConsumer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      // Partitions are independent (each has its own buffer, intent and flush chain), so one
-      // partition's insert in flight does not stall the others.
-      partitionsConsumedConcurrently: 3,
       eachBatch: (payload) => this.onBatch(payload),
     });
     this.timer = setInterval(() => this.flushExpired(), Math.max(20, Math.min(100, this.o.batch.maxWaitMs / 4)));
@@ -142,6 +186,7 @@ export class EventConsumer {
     if (this.stopping) return;
     this.stopping = true;
     clearInterval(this.timer);
+    this.wake();
     const generation = this.generation;
     await Promise.all([...this.buffers.keys()].map((p) => this.flush(p, generation, true).catch(() => undefined)));
     await this.consumer.disconnect();
@@ -164,37 +209,126 @@ export class EventConsumer {
     let buf = this.buffers.get(p);
     if (!buf || buf.generation !== generation) {
       const committed = (await this.committedMarkers()).get(p);
+      if (generation !== this.generation) return;
       const pending = parseMarker(committed?.metadata);
       // The intent applies only if consumption resumes exactly where it was written.
       const resumes = pending && committed?.offset === pending.from;
-      buf = { items: [], bytes: 0, firstAt: 0, generation, pending: resumes ? { ...pending, committed: true } : undefined };
+      buf = { items: [], bytes: 0, firstAt: 0, generation, pending: resumes ? { ...pending, committed: true } : undefined, inbox: [], inboxAt: 0, waiting: 0 };
       if (buf.pending) this.o.metrics.replays.inc();
       this.buffers.set(p, buf);
     }
-    for (const message of batch.messages) {
-      if (this.stopping || generation !== this.generation) return;
-      this.add(buf, p, message);
-      resolveOffset(message.offset);
-      if (!this.isFull(buf)) continue;
-      // Insert in the background while the next rows are processed; wait (pausing this partition)
-      // only when a second full batch has piled up behind the insert, so memory stays bounded.
-      const flushing = this.kick(p, generation);
-      if (buf.items.length >= 2 * this.o.batch.maxRows || buf.bytes >= 2 * this.o.batch.maxBytes) {
-        await this.withHeartbeat(flushing, heartbeat);
-      }
-    }
+    // Resolving only moves kafkajs's fetch position: offsets are committed by flushes alone, so
+    // messages still in the inbox when the process stops are read again by the next owner.
+    buf.inbox.push(batch.messages);
+    buf.waiting += batch.messages.length;
+    for (const m of batch.messages) this.inboxBytes += m.value?.byteLength ?? 0;
+    resolveOffset(batch.messages.at(-1)!.offset);
     this.o.metrics.lag.set({ partition: String(p) }, Number(batch.offsetLag()));
+    this.pump();
+    // The pump may be waiting on other partitions' inserts while this one can go on.
+    this.wake();
+    while (this.inboxBytes > INBOX_MAX_BYTES && !this.stopping && generation === this.generation && isRunning() && !isStale()) {
+      await this.withHeartbeat(this.progress(), heartbeat);
+    }
     await heartbeat();
   }
 
+  private progress(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** A partition holding two batches (one being written, one full behind it) takes no more rows. */
+  private backedUp(buf: PartitionBuffer): boolean {
+    // A batch being re-formed must reach its end first, whatever its size.
+    if (buf.pending && !this.isFull(buf)) return false;
+    return buf.items.length >= 2 * this.o.batch.maxRows || buf.bytes >= 2 * this.o.batch.maxBytes;
+  }
+
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    this.drainInboxes()
+      .catch((err: Error) => {
+        this.crashed = err;
+        this.o.log.error({ err: err.message }, 'processing loop failed');
+      })
+      .finally(() => {
+        this.pumping = false;
+        this.wake();
+      });
+  }
+
+  /**
+   * Processes the inboxes one partition at a time, so each fills whole batches, moving on when a
+   * partition's inbox is empty or its buffer is backed up behind a slow insert.
+   */
+  private async drainInboxes(): Promise<void> {
+    let current: number | undefined;
+    while (!this.stopping) {
+      let next: number | undefined;
+      let blocked = false;
+      const cur = current === undefined ? undefined : this.buffers.get(current);
+      if (cur && cur.inbox.length > 0 && !this.backedUp(cur)) next = current;
+      else {
+        for (const [p, buf] of this.buffers) {
+          if (buf.inbox.length === 0) continue;
+          if (this.backedUp(buf)) blocked = true;
+          else {
+            next = p;
+            break;
+          }
+        }
+      }
+      if (next === undefined) {
+        if (!blocked) return;
+        await this.progress();
+        continue;
+      }
+      current = next;
+      this.processSlice(next, this.buffers.get(next)!);
+      this.wake();
+      await new Promise(setImmediate);
+    }
+  }
+
+  private processSlice(partition: number, buf: PartitionBuffer): void {
+    const until = performance.now() + SLICE_MS;
+    let n = 0;
+    while (buf.inbox.length > 0 && ((n & 15) !== 0 || performance.now() < until)) {
+      const messages = buf.inbox[0]!;
+      const message = messages[buf.inboxAt++]!;
+      if (buf.inboxAt === messages.length) {
+        buf.inbox.shift();
+        buf.inboxAt = 0;
+      }
+      this.inboxBytes -= message.value?.byteLength ?? 0;
+      buf.waiting--;
+      this.add(buf, partition, message);
+      n++;
+      if (this.isFull(buf)) {
+        // Insert in the background while the next rows are processed.
+        void this.kick(partition, buf.generation);
+        if (this.backedUp(buf)) break;
+      }
+    }
+    this.o.metrics.eventsIn.inc(n);
+  }
+
   private add(buf: PartitionBuffer, partition: number, message: KafkaMessage): void {
-    this.o.metrics.eventsIn.inc();
     const bytes = message.value?.byteLength ?? 0;
     const out = processMessage({ value: message.value, partition, offset: message.offset }, this.o.pipeline);
     const item: Item = { offset: BigInt(message.offset), bytes };
     if (out.kind === 'row') {
-      item.row = out.row;
+      item.line = this.lines.encode(out.row);
       item.type = out.event.type;
+      item.redactions = out.redactions;
+      item.unpriced = out.event.type === 'response' && !out.priced;
     } else item.dead = out.dead;
     if (buf.items.length === 0) buf.firstAt = Date.now();
     buf.items.push(item);
@@ -209,7 +343,10 @@ export class EventConsumer {
   private flushExpired(): void {
     const now = Date.now();
     for (const [p, buf] of this.buffers) {
-      if (buf.items.length > 0 && now - buf.firstAt >= this.o.batch.maxWaitMs) void this.kick(p, buf.generation);
+      // A partition whose inbox holds the rest of a full batch fills it first: flushing early
+      // would only make more, smaller inserts while catching up.
+      const filling = buf.items.length + buf.waiting >= this.o.batch.maxRows && !this.backedUp(buf);
+      if (buf.items.length > 0 && !filling && now - buf.firstAt >= this.o.batch.maxWaitMs) void this.kick(p, buf.generation);
     }
   }
 
@@ -252,6 +389,7 @@ export class EventConsumer {
         const buf = this.buffers.get(partition);
         // Another full batch piled up while this one was written: keep the pipeline going.
         if (buf && buf.generation === generation && !this.stopping && this.isFull(buf)) void this.kick(partition, generation);
+        this.wake();
       });
       run.catch((err) => this.o.log.error({ partition, err: (err as Error).message }, 'flush failed; retrying'));
     }
@@ -263,6 +401,22 @@ export class EventConsumer {
     const next = previous.then(() => this.flushNow(partition, generation, final));
     this.locks.set(partition, next.catch(() => undefined));
     return next;
+  }
+
+  /** Metrics of a committed batch, summed first: a labelled counter update costs more than a row's addition. */
+  private countWritten(chunk: Item[]): void {
+    const written = new Map<string, number>();
+    const redactions = new Map<string, number>();
+    let unpriced = 0;
+    for (const i of chunk) {
+      if (i.type) written.set(i.type, (written.get(i.type) ?? 0) + 1);
+      if (i.dead) this.o.metrics.deadLetters.inc({ reason: i.dead.reason });
+      if (i.redactions) for (const entity in i.redactions) redactions.set(entity, (redactions.get(entity) ?? 0) + i.redactions[entity]!);
+      if (i.unpriced) unpriced++;
+    }
+    for (const [type, n] of written) this.o.metrics.eventsWritten.inc({ type }, n);
+    for (const [entity, n] of redactions) this.o.metrics.redactions.inc({ entity }, n);
+    if (unpriced > 0) this.o.metrics.unpriced.inc(unpriced);
   }
 
   private async flushNow(partition: number, generation: number, final: boolean): Promise<void> {
@@ -298,10 +452,14 @@ export class EventConsumer {
         intentCommitted = true;
       }
       const token = `${topic}/${partition}/${from}-${to}`;
-      const rows = chunk.flatMap((i) => (i.row ? [i.row] : []));
-      const dead = chunk.flatMap((i) => (i.dead ? [i.dead] : []));
+      const lines: Buffer[] = [];
+      const dead: DeadLetter[] = [];
+      for (const i of chunk) {
+        if (i.line) lines.push(i.line);
+        else if (i.dead) dead.push(i.dead);
+      }
       const control = { keepTrying: stillOurs };
-      await this.writer.insert('events', rows, `${token}/events`, control);
+      await this.writer.insertLines('events', lines, `${token}/events`, control);
       await this.writer.insert('dead_letters', dead.map((d) => deadLetterRow(d, topic)), `${token}/dead_letters`, control);
       await this.sendDeadLetters(dead, partition);
       await this.consumer.commitOffsets([{ topic, partition, offset: String(to + 1n), metadata: null }]);
@@ -309,13 +467,7 @@ export class EventConsumer {
       buf.bytes -= chunk.reduce((s, i) => s + i.bytes, 0);
       buf.pending = undefined;
       if (buf.items.length > 0) buf.firstAt = Date.now();
-      for (const i of chunk) {
-        if (i.type) this.o.metrics.eventsWritten.inc({ type: i.type });
-        if (i.dead) this.o.metrics.deadLetters.inc({ reason: i.dead.reason });
-        const red = i.row?.redactions as Record<string, number> | undefined;
-        if (red) for (const [entity, n] of Object.entries(red)) this.o.metrics.redactions.inc({ entity }, n);
-        if (i.row && i.row.type === 'response' && i.row.cost_usd === null) this.o.metrics.unpriced.inc();
-      }
+      this.countWritten(chunk);
     } catch (err) {
       if (err instanceof GaveUp) {
         this.o.log.info({ partition, from: String(from), to: String(to) }, 'batch left for the next owner of the partition');

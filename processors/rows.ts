@@ -49,6 +49,33 @@ function attributesMap(attrs: Record<string, unknown> | undefined): Record<strin
 
 export type EventRow = Record<string, unknown>;
 
+const LINE_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Encodes rows as JSONEachRow lines into large shared buffers, each line a view of its chunk:
+ * one allocation per megabyte instead of one small buffer per row, and batches of lines are
+ * concatenated into an insert body without being encoded again.
+ */
+export class RowLines {
+  private chunk = Buffer.allocUnsafe(0);
+  private used = 0;
+
+  encode(row: EventRow): Buffer {
+    const json = JSON.stringify(row);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit; +1 for the newline.
+    const room = json.length * 3 + 1;
+    if (this.used + room > this.chunk.length) {
+      this.chunk = Buffer.allocUnsafe(Math.max(LINE_CHUNK_BYTES, room));
+      this.used = 0;
+    }
+    const start = this.used;
+    const end = start + this.chunk.write(json, start, 'utf8');
+    this.chunk[end] = 0x0a;
+    this.used = end + 1;
+    return this.chunk.subarray(start, this.used);
+  }
+}
+
 export function eventToRow(e: LookoutEvent, meta: RowMeta): EventRow {
   const row: EventRow = {
     event_id: e.event_id,

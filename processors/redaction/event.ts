@@ -7,7 +7,7 @@
 import { LIMITS } from '../../schemas/events/limits.ts';
 import type { LookoutEvent } from '../../schemas/events/v1.ts';
 import type { Redactor } from './redactor.ts';
-import { RedactionError, type Counts, type EntityType } from './types.ts';
+import { RedactionError, type Counts, type EntityType, type RedactResult } from './types.ts';
 
 /** Fields kept verbatim at the top level: identifiers, labels, numbers, flags. */
 const KEEP_TOP = new Set([
@@ -46,17 +46,35 @@ export interface RedactedEvent {
   keyId: string;
 }
 
+/** What the second pass knows from the first: the names, and every text's result in walk order. */
+interface FirstPass {
+  names: readonly string[];
+  /** Words of the names: a text containing none of them cannot change on the second pass. */
+  words: readonly string[];
+  results: readonly RedactResult[];
+}
+
 class Walker {
   readonly counts: Counts = {};
   /** Person names found in context in any field (collected on the first pass). */
   readonly names = new Set<string>();
+  /** Every text's result, in walk order (first pass). */
+  readonly results: RedactResult[] = [];
+  private at = 0;
   constructor(
     private readonly redactor: Redactor,
-    private readonly knownNames?: readonly string[],
+    private readonly first?: FirstPass,
   ) {}
 
   text(value: string, field: string, max: number): string {
-    const r = this.redactor.redact(value, field, max, this.knownNames);
+    let r: RedactResult;
+    if (this.first) {
+      const previous = this.first.results[this.at++]!;
+      r = this.first.words.some((w) => value.includes(w)) ? this.redactor.redact(value, field, max, this.first.names) : previous;
+    } else {
+      r = this.redactor.redact(value, field, max);
+      this.results.push(r);
+    }
     for (const s of r.spans) if (s.type === 'PERSON') this.names.add(value.slice(s.start, s.end));
     for (const [t, n] of Object.entries(r.counts)) {
       const type = t as EntityType;
@@ -98,18 +116,21 @@ function isStringArray(v: unknown): boolean {
 /**
  * Redacts every free-text field of an event and pseudonymises `user_id`. Returns a new object.
  * A name found in context in one field ("my name is ...") is also redacted where it stands bare in
- * another (a title, a sign-off without a greeting): a second pass runs only when names were found.
+ * another (a title, a sign-off without a greeting): a second pass runs only when names were found,
+ * and redacts again only the texts that contain a word of one of them.
  */
 export function redactEvent(event: LookoutEvent, redactor: Redactor): RedactedEvent {
   const first = walkEvent(event, redactor);
-  if (first.names.size === 0) return first.result;
-  return walkEvent(event, redactor, [...first.names]).result;
+  if (first.walker.names.size === 0) return first.result;
+  const names = [...first.walker.names];
+  const words = [...new Set(names.flatMap((n) => n.split(/\s+/)).filter((w) => w.length >= 3))];
+  return walkEvent(event, redactor, { names, words, results: first.walker.results }).result;
 }
 
-function walkEvent(event: LookoutEvent, redactor: Redactor, knownNames?: readonly string[]): { result: RedactedEvent; names: Set<string> } {
+function walkEvent(event: LookoutEvent, redactor: Redactor, first?: FirstPass): { result: RedactedEvent; walker: Walker } {
   try {
     if (event === null || typeof event !== 'object' || Array.isArray(event)) throw new RedactionError('invalid_input');
-    const w = new Walker(redactor, knownNames);
+    const w = new Walker(redactor, first);
     const out: Record<string, unknown> = {};
     const fields = event as Record<string, unknown>;
     for (const k of Object.keys(fields)) {
@@ -131,7 +152,7 @@ function walkEvent(event: LookoutEvent, redactor: Redactor, knownNames?: readonl
         out[k] = w.any(v, k, TOP_TEXT[k] ?? LIMITS.textChars, 1);
       }
     }
-    return { result: { event: out as LookoutEvent, counts: w.counts, keyId: redactor.keyId }, names: w.names };
+    return { result: { event: out as LookoutEvent, counts: w.counts, keyId: redactor.keyId }, walker: w };
   } catch (err) {
     if (err instanceof RedactionError) throw err;
     throw new RedactionError('internal');

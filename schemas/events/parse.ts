@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { LIMITS } from './limits.ts';
-import { EVENT_SCHEMAS, EVENT_TYPES, SCHEMA_VERSION, type EventType, type LookoutEvent } from './v1.ts';
+import { Attributes, EVENT_SCHEMAS, EVENT_TYPES, SCHEMA_VERSION, type EventType, type LookoutEvent } from './v1.ts';
 
 export type RejectReason =
   | 'invalid_utf8'
@@ -39,6 +39,17 @@ function reject(reason: RejectReason, path: string, message: string): Rejection 
 
 /** Far deeper than any valid event; stops hostile nesting before recursive validators see it. */
 const MAX_NESTING = 32;
+
+/** Whether the raw value holds a forbidden key or nests too deep; builds no paths (the common case). */
+function structureBad(value: unknown, depth: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (depth >= MAX_NESTING) return true;
+  const obj = value as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
+    if (FORBIDDEN_KEYS.has(key) || structureBad(obj[key], depth + 1)) return true;
+  }
+  return false;
+}
 
 /** The first forbidden key or over-deep path, walking the raw value once. */
 function scanStructure(value: unknown, path: string, depth = 0): { reason: 'forbidden_key' | 'too_deep'; path: string } | undefined {
@@ -89,6 +100,73 @@ const KNOWN: Record<EventType, KnownKeys> = Object.fromEntries(
     return [type, { top: new Set(Object.keys(shape)), nested }];
   }),
 ) as Record<EventType, KnownKeys>;
+
+/**
+ * The event schemas with `attributes` left unchecked, for events parsed here from JSON text.
+ * `Attributes` holds a recursive `z.json()`, and a recursive part makes zod track every object of
+ * the whole event against reference cycles (which JSON text cannot have): most of the cost of a
+ * parse. attributesFit() checks the attributes instead, and whatever it cannot vouch for goes
+ * through the full schema, whose verdict and message then stand.
+ */
+const FROM_TEXT: Record<EventType, (typeof EVENT_SCHEMAS)[EventType]> = Object.fromEntries(
+  EVENT_TYPES.map((type) => [type, EVENT_SCHEMAS[type].extend({ attributes: z.unknown() })]),
+) as unknown as Record<EventType, (typeof EVENT_SCHEMAS)[EventType]>;
+
+/** Bytes that a value may take as JSON, at most: 6 per character covers every escape. */
+function jsonBound(value: unknown, depthLeft: number): number {
+  switch (typeof value) {
+    case 'string':
+      return 6 * value.length + 2;
+    case 'number':
+      return Number.isFinite(value) ? String(value).length : -1;
+    case 'boolean':
+      return 5;
+    case 'object': {
+      if (value === null) return 4;
+      if (depthLeft < 1) return -1;
+      let bound = 2;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const b = jsonBound(value[i], depthLeft - 1);
+          if (b < 0) return -1;
+          bound += b + 1;
+        }
+        return bound;
+      }
+      if (Object.getPrototypeOf(value) !== Object.prototype) return -1;
+      const obj = value as Record<string, unknown>;
+      for (const key of Object.keys(obj)) {
+        const b = jsonBound(obj[key], depthLeft - 1);
+        if (b < 0) return -1;
+        bound += 6 * key.length + 4 + b;
+      }
+      return bound;
+    }
+    default:
+      return -1;
+  }
+}
+
+/**
+ * True only when `Attributes` certainly accepts the value: plain JSON data within the key, depth
+ * and byte limits. False means "not sure": the caller asks zod. Exact serialisation is needed only
+ * when the cheap bound is over the byte limit.
+ */
+export function attributesFit(attrs: unknown): boolean {
+  if (attrs === undefined) return true;
+  if (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs) || Object.getPrototypeOf(attrs) !== Object.prototype) return false;
+  const obj = attrs as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  if (keys.length > LIMITS.attributesKeys) return false;
+  let bound = 2;
+  for (const key of keys) {
+    if (key.length < 1 || key.length > 128) return false;
+    const b = jsonBound(obj[key], LIMITS.attributesDepth);
+    if (b < 0) return false;
+    bound += 6 * key.length + 4 + b;
+  }
+  return bound <= LIMITS.attributesBytes || Buffer.byteLength(JSON.stringify(obj), 'utf8') <= LIMITS.attributesBytes;
+}
 
 /**
  * Moves fields the contract does not know into `attributes` (nested ones as `parent.key`).
@@ -142,7 +220,8 @@ export function parseEvent(input: Buffer | Uint8Array | string | unknown): Parse
     raw = textForm;
   }
   if (typeof raw === 'string') {
-    const bytes = Buffer.byteLength(raw, 'utf8');
+    // Bytes were measured above; their text is never longer.
+    const bytes = typeof input === 'string' ? Buffer.byteLength(raw, 'utf8') : 0;
     if (bytes > LIMITS.eventBytes) {
       return reject('too_large', '', `event is ${bytes} bytes, the limit is ${LIMITS.eventBytes}`);
     }
@@ -157,7 +236,7 @@ export function parseEvent(input: Buffer | Uint8Array | string | unknown): Parse
     return reject('not_an_object', '', 'an event must be a JSON object');
   }
   const obj = raw as Record<string, unknown>;
-  const bad = scanStructure(obj, '');
+  const bad = structureBad(obj, 0) ? scanStructure(obj, '') : undefined;
   if (bad?.reason === 'forbidden_key') return reject('forbidden_key', bad.path, `key "${bad.path.split('.').pop()}" is not allowed`);
   if (bad) return reject('too_deep', bad.path.split('.').slice(0, 3).join('.'), `values are nested more than ${MAX_NESTING} levels deep`);
   if (measure) {
@@ -176,15 +255,17 @@ export function parseEvent(input: Buffer | Uint8Array | string | unknown): Parse
     return reject('unknown_type', 'type', `type must be one of ${EVENT_TYPES.join(', ')}`);
   }
   const type = obj.type as EventType;
-  const parsed = EVENT_SCHEMAS[type].safeParse(obj);
+  // Values handed in as objects may hold anything (cycles, class instances): the full schema.
+  const quick = measure ? undefined : FROM_TEXT[type].safeParse(obj);
+  const parsed = quick?.success && attributesFit(quick.data.attributes) ? quick : EVENT_SCHEMAS[type].safeParse(obj);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const path = issue.path.map(String).join('.');
     return reject('invalid_field', path, `${path || 'event'}: ${issue.message}`);
   }
   const event = parsed.data as Record<string, unknown>;
-  if (moveUnknownToAttributes(event, type)) {
-    const attrs = EVENT_SCHEMAS[type].shape.attributes.safeParse(event.attributes);
+  if (moveUnknownToAttributes(event, type) && !attributesFit(event.attributes)) {
+    const attrs = Attributes.optional().safeParse(event.attributes);
     if (!attrs.success) {
       const issue = attrs.error.issues[0]!;
       return reject('invalid_field', 'attributes', `attributes (with unknown fields moved in): ${issue.message}`);
