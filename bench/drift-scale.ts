@@ -98,7 +98,6 @@ const dir = mkdtempSync(join(tmpdir(), 'lookout-drift-scale-'));
 const httpPort = await freePort();
 const settings = { dir, kafkaPort: 0, kafkaControllerPort: 0, kafkaHeap: '1g', clickhouseHttpPort: httpPort, clickhouseTcpPort: await freePort(), readyTimeoutMs: 90_000, python: 'python3', java: 'java' };
 console.error(`starting ClickHouse in ${dir}`);
-mkdirSync(join(dir, 'logs'), { recursive: true });
 const clickhouse = await startStackClickHouse(settings);
 const url = `http://127.0.0.1:${httpPort}`;
 const database = 'lookout_drift_scale';

@@ -1,7 +1,7 @@
 /** A ClickHouse server from chdb's libchdb.so, run by deploy/local/launcher.py. */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { LAUNCHER, libchdbPath } from './paths.ts';
 import { stopProcess, waitReady, watchExit, type ManagedProcess } from './process.ts';
 
@@ -17,6 +17,7 @@ export interface ClickHouseServerOptions {
 export async function startClickHouse(o: ClickHouseServerOptions): Promise<ManagedProcess> {
   const dataDir = join(o.dir, 'data');
   mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dirname(o.logFile), { recursive: true });
   const logFd = openSync(o.logFile, 'a');
   const args = [
     LAUNCHER,

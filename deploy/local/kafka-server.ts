@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { KAFKA_LIBS_DIR, KAFKA_LOG4J, LAUNCHER } from './paths.ts';
 import { stopProcess, waitReady, watchExit, type ManagedProcess } from './process.ts';
@@ -81,6 +81,7 @@ export async function startKafka(o: KafkaServerOptions): Promise<ManagedProcess>
   writeFileSync(propsFile, properties(o, dataDir));
   formatIfNew(o, propsFile, dataDir);
 
+  mkdirSync(dirname(o.logFile), { recursive: true });
   const logFd = openSync(o.logFile, 'a');
   // Through the launcher's exec mode, so the broker receives SIGTERM if we die.
   const child = spawn(o.python, [LAUNCHER, 'exec', o.java, ...javaArgs(o), 'kafka.Kafka', propsFile], {

@@ -105,7 +105,6 @@ export function startStackClickHouse(s: StackSettings): Promise<ManagedProcess> 
 /** Starts Kafka and ClickHouse (in parallel) as children of this process. */
 export async function startStack(s: StackSettings): Promise<RunningStack> {
   await assertPortsFree(s);
-  mkdirSync(join(s.dir, 'logs'), { recursive: true });
   const t0 = Date.now();
   const [kafka, clickhouse] = await Promise.allSettled([
     startStackKafka(s),
