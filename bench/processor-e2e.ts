@@ -8,10 +8,12 @@
  *     (inserted_at − ts; both clocks are this machine's).
  *
  *   node --import tsx bench/processor-e2e.ts [--events 200000] [--rate 5000] [--seconds 20]
+ * BENCH_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") is passed to the consumers' node:
+ * Node refuses profiling flags in NODE_OPTIONS.
  * Prints a table and saves bench/results/processor-e2e.json.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompressionTypes, Kafka, logLevel, Partitioners } from 'kafkajs';
@@ -76,11 +78,21 @@ async function produceAll(topic: string, from: number, n: number, rate = 0): Pro
 }
 
 function spawnCli(args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const flags = process.env.BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   return { child, exited: new Promise((r) => child.once('exit', r)) };
 }
 
-async function timeDrain(table: string, target: number, start: () => { child: import('node:child_process').ChildProcess; exited: Promise<unknown> }) {
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux, 100 ticks a second). */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return Number.NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function timeDrain(table: string, target: number, start: () => ReturnType<typeof spawnCli>) {
+  const servers = () => ({ kafka: cpuSeconds(stack.kafka.pid), clickhouse: cpuSeconds(stack.clickhouse.pid) });
+  const before = servers();
   const proc = start();
   const t0 = Date.now();
   let last = -1;
@@ -89,9 +101,16 @@ async function timeDrain(table: string, target: number, start: () => { child: im
     await sleep(250);
   }
   const seconds = (Date.now() - t0) / 1000;
+  const after = servers();
+  // Where the two cores went during the drain: the consumer, ClickHouse and Kafka.
+  const cpu = {
+    consumer: cpuSeconds(proc.child.pid),
+    clickhouse: Number((after.clickhouse - before.clickhouse).toFixed(2)),
+    kafka: Number((after.kafka - before.kafka).toFixed(2)),
+  };
   proc.child.kill('SIGTERM');
   await proc.exited;
-  return { seconds, perSecond: Math.round(target / seconds) };
+  return { seconds, perSecond: Math.round(target / seconds), cpuSeconds: cpu };
 }
 
 try {
@@ -124,10 +143,10 @@ try {
   };
   console.error('draining with lookout process...');
   const ours = await timeDrain(`${db}.events`, N, () => spawnCli(['cli/main.ts', 'process'], { ...env, LOOKOUT_PROCESSOR_GROUP: 'bench-lookout' }));
-  console.error(`  ${ours.perSecond} events/s`);
+  console.error(`  ${ours.perSecond} events/s, CPU s ${JSON.stringify(ours.cpuSeconds)}`);
   console.error('draining with the raw baseline (no validation, redaction or pricing)...');
   const raw = await timeDrain(`${db}.events_raw`, N, () => spawnCli(['bench/raw-consumer.ts'], { ...env, GROUP: 'bench-raw', TABLE: 'events_raw' }));
-  console.error(`  ${raw.perSecond} events/s`);
+  console.error(`  ${raw.perSecond} events/s, CPU s ${JSON.stringify(raw.cpuSeconds)}`);
   // The baseline's table is done with: dropping it stops its background merges, which would
   // otherwise compete with the latency run below.
   await ch.command({ query: `DROP TABLE ${db}.events_raw` });
@@ -152,7 +171,7 @@ try {
     benchmark: 'processor-e2e',
     at: new Date().toISOString(),
     machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version },
-    settings: { events: N, eventBytes: 1500, partitions: PARTITIONS, batchMaxRows: loadConfig({ env: {} }).processor.batchMaxRows, liveRate: RATE, liveSeconds: SECONDS },
+    settings: { events: N, eventBytes: 1500, partitions: PARTITIONS, batchMaxRows: loadConfig({ env: process.env }).processor.batchMaxRows, liveRate: RATE, liveSeconds: SECONDS },
     drain: { lookout: ours, raw, fractionOfRaw: Number((ours.perSecond / raw.perSecond).toFixed(2)) },
     latency: { events: lat?.n, p50Ms: lat?.q[0], p99Ms: lat?.q[1] },
     targets: { eventsPerSecond: 15_000, fractionOfRaw: 0.6, p99Ms: 2_000 },

@@ -18,7 +18,7 @@ const env = (k: string) => {
   if (!v) throw new Error(`${k} is required`);
   return v;
 };
-const { batchMaxRows } = loadConfig({ env: {} }).processor;
+const { batchMaxRows } = loadConfig({ env: process.env }).processor;
 const kafka = new Kafka({ brokers: env('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING });
 const ch = createClickHouse({ url: env('CLICKHOUSE_URL'), database: env('CLICKHOUSE_DATABASE') });
 const writer = new ClickHouseWriter(ch, env('CLICKHOUSE_DATABASE'), createLogger('raw-consumer', 'warn'));

@@ -1,5 +1,6 @@
 /**
- * `lookout`: the one CLI. Each subcommand lives in cli/commands/ and registers itself here.
+ * `lookout`: the one CLI. Each subcommand lives in cli/commands/ and registers itself here; a
+ * command imports its implementation only when it runs, so no command pays for loading the others.
  * Exit codes: 0 ok, 1 runtime failure, 2 bad configuration or usage.
  */
 import { Command, CommanderError } from 'commander';

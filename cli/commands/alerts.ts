@@ -1,9 +1,5 @@
 import type { Command } from 'commander';
-import { clickhouseTarget, createClickHouse } from '../../common/clickhouse.ts';
 import { loadConfig } from '../../common/config.ts';
-import { alertsList, alertsTest, formatAlertList } from '../../jobs/alerts/cli.ts';
-import { ClickHouseAlertStore } from '../../jobs/alerts/clickhouse-store.ts';
-import { alertOptionsFromConfig } from '../../jobs/alerts/from-config.ts';
 import { ALERT_KINDS, type AlertKind } from '../../jobs/alerts/model.ts';
 
 export function registerAlertsCommands(program: Command): void {
@@ -13,6 +9,7 @@ export function registerAlertsCommands(program: Command): void {
     .command('test')
     .description('send a sample alert to every configured channel (ignores routes and rate limits)')
     .action(async () => {
+      const [{ alertOptionsFromConfig }, { alertsTest }] = await Promise.all([import('../../jobs/alerts/from-config.ts'), import('../../jobs/alerts/cli.ts')]);
       const options = alertOptionsFromConfig(loadConfig());
       if (options.channels.length === 0) throw new Error('no alert channels configured (LOOKOUT_ALERT_CHANNELS / alerts.channels)');
       const results = await alertsTest(options);
@@ -34,6 +31,11 @@ export function registerAlertsCommands(program: Command): void {
       const unknown = opts.kind?.find((k) => !(ALERT_KINDS as readonly string[]).includes(k));
       if (unknown) throw new Error(`--kind: unknown kind "${unknown}"`);
       const config = loadConfig();
+      const [{ clickhouseTarget, createClickHouse }, { alertsList, formatAlertList }, { ClickHouseAlertStore }] = await Promise.all([
+        import('../../common/clickhouse.ts'),
+        import('../../jobs/alerts/cli.ts'),
+        import('../../jobs/alerts/clickhouse-store.ts'),
+      ]);
       const ch = createClickHouse(clickhouseTarget(config));
       try {
         const rows = await alertsList(new ClickHouseAlertStore(ch, config.clickhouse.database), {

@@ -1,12 +1,6 @@
 import type { Command } from 'commander';
-import { clickhouseTarget, createClickHouse } from '../../common/clickhouse.ts';
 import { loadConfig } from '../../common/config.ts';
 import { createLogger } from '../../common/logger.ts';
-import { ClickHouseAlertStore } from '../../jobs/alerts/clickhouse-store.ts';
-import { alertOptionsFromConfig } from '../../jobs/alerts/from-config.ts';
-import { processAlerts } from '../../jobs/alerts/run.ts';
-import { evaluateFiles } from '../../jobs/drift/evaluate.ts';
-import { DRIFT_ALERT_KINDS, detectDrift, driftOptionsFromConfig } from '../../jobs/drift/job.ts';
 import { lastDay, parseDateArg } from '../../jobs/scheduler/windows.ts';
 
 const stderr = (line: string) => process.stderr.write(`${line}\n`);
@@ -33,6 +27,7 @@ export function registerDriftCommands(program: Command): void {
     .action(async (flags: { baseline: string; current: string; field: string; kb?: string; alpha?: string; seed?: string }) => {
       const alpha = number(flags.alpha, '--alpha');
       const seed = number(flags.seed, '--seed');
+      const { evaluateFiles } = await import('../../jobs/drift/evaluate.ts');
       const result = await evaluateFiles({
         baseline: flags.baseline,
         current: flags.current,
@@ -52,6 +47,14 @@ export function registerDriftCommands(program: Command): void {
     .option('--no-alerts', 'print the alert drafts instead of raising them')
     .action(async (flags: { tenant?: string; date?: string; alerts: boolean }) => {
       const config = loadConfig();
+      const [{ clickhouseTarget, createClickHouse }, { DRIFT_ALERT_KINDS, detectDrift, driftOptionsFromConfig }, { ClickHouseAlertStore }, { alertOptionsFromConfig }, { processAlerts }] =
+        await Promise.all([
+          import('../../common/clickhouse.ts'),
+          import('../../jobs/drift/job.ts'),
+          import('../../jobs/alerts/clickhouse-store.ts'),
+          import('../../jobs/alerts/from-config.ts'),
+          import('../../jobs/alerts/run.ts'),
+        ]);
       const tz = config.jobs.timezone;
       const latest = lastDay(Date.now(), tz);
       const window = flags.date ? parseDateArg(flags.date, tz) : latest;

@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../common/config.ts';
 import { createLogger } from '../../common/logger.ts';
-import { runDemo } from '../../ingest/demo/index.ts';
-import { demoOptions, gatewayOptions } from '../../ingest/from-config.ts';
-import { startGateway } from '../../ingest/gateway/index.ts';
 import { untilSignal } from '../signals.ts';
 
 export function registerIngestCommands(program: Command): void {
@@ -13,6 +10,7 @@ export function registerIngestCommands(program: Command): void {
     .action(async () => {
       const config = loadConfig();
       const log = createLogger('gateway', config.logLevel);
+      const [{ gatewayOptions }, { startGateway }] = await Promise.all([import('../../ingest/from-config.ts'), import('../../ingest/gateway/index.ts')]);
       const gateway = await startGateway(gatewayOptions(config, log));
       console.log(`gateway listening on ${gateway.url}`);
       await untilSignal(log, () => gateway.close());
@@ -27,6 +25,7 @@ export function registerIngestCommands(program: Command): void {
     .option('--seed <n>', 'generator seed')
     .action(async (opts: { days?: string; rate?: string; conversations?: string; maxSeconds?: string; seed?: string }) => {
       const config = loadConfig();
+      const [{ demoOptions }, { runDemo }] = await Promise.all([import('../../ingest/from-config.ts'), import('../../ingest/demo/index.ts')]);
       const base = demoOptions(config);
       const num = (v: string | undefined, name: string) => {
         if (v === undefined) return undefined;

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../common/config.ts';
 import { createLogger } from '../../common/logger.ts';
 import type { JobWindow } from '../../jobs/scheduler/job.ts';
-import { effectiveSchedules, jobsEnvironment, startScheduler } from '../../jobs/scheduler/scheduler.ts';
 import { fmtWindow, parseDateArg, parseWindowArg, windowsWithin } from '../../jobs/scheduler/windows.ts';
 import { untilSignal } from '../signals.ts';
 
@@ -10,6 +9,7 @@ function startAction() {
   return async () => {
     const config = loadConfig();
     const log = createLogger('jobs', config.logLevel);
+    const { startScheduler } = await import('../../jobs/scheduler/scheduler.ts');
     const scheduler = await startScheduler(config, log);
     console.log(`scheduler running (${config.jobs.timezone}), metrics http://127.0.0.1:${scheduler.metricsPort}/metrics`);
     for (const j of scheduler.jobs) console.log(`  ${j.job.name.padEnd(16)} ${j.schedule.padEnd(14)} ${j.job.description}`);
@@ -24,8 +24,9 @@ export function registerJobsCommands(program: Command): void {
   jobs
     .command('list')
     .description('registered jobs with their effective schedules')
-    .action(() => {
+    .action(async () => {
       const config = loadConfig();
+      const { effectiveSchedules, jobsEnvironment } = await import('../../jobs/scheduler/scheduler.ts');
       const env = jobsEnvironment(config, createLogger('jobs', config.logLevel));
       console.log(`time zone ${config.jobs.timezone}`);
       for (const j of effectiveSchedules(config, env.registry)) {
@@ -44,6 +45,7 @@ export function registerJobsCommands(program: Command): void {
     .action(async (name: string, opts: { window?: string; date?: string; force?: boolean }) => {
       const config = loadConfig();
       const log = createLogger('jobs', config.logLevel);
+      const { jobsEnvironment } = await import('../../jobs/scheduler/scheduler.ts');
       const env = jobsEnvironment(config, log);
       try {
         const def = env.registry.get(name);
@@ -78,6 +80,7 @@ export function registerJobsCommands(program: Command): void {
     .option('--limit <n>', 'rows', '20')
     .action(async (opts: { job?: string; limit: string }) => {
       const config = loadConfig();
+      const { jobsEnvironment } = await import('../../jobs/scheduler/scheduler.ts');
       const env = jobsEnvironment(config, createLogger('jobs', config.logLevel));
       try {
         const rows = await env.runner.runs.recent(Number(opts.limit) || 20, opts.job);

@@ -1,15 +1,7 @@
 import type { Command } from 'commander';
-import { createClickHouse, clickhouseTarget } from '../../common/clickhouse.ts';
 import { loadConfig } from '../../common/config.ts';
 import { createLogger } from '../../common/logger.ts';
-import { ClickHouseAlertStore } from '../../jobs/alerts/clickhouse-store.ts';
-import { alertOptionsFromConfig } from '../../jobs/alerts/from-config.ts';
-import { processAlerts } from '../../jobs/alerts/run.ts';
-import { runStats } from '../../jobs/judge/job.ts';
-import { createJudge, judgeSettingsFromConfig, pricingFor, runOptionsFromConfig } from '../../jobs/judge/options.ts';
-import { runJudge } from '../../jobs/judge/run.ts';
 import { lastDay, parseDateArg } from '../../jobs/scheduler/windows.ts';
-import { dayLabel } from '../../jobs/judge/conversations.ts';
 
 interface RunFlags {
   date?: string;
@@ -36,6 +28,25 @@ export function registerJudgeCommands(program: Command): void {
     .option('--no-alerts', 'compute alert drafts and print them instead of raising them')
     .action(async (flags: RunFlags) => {
       const config = loadConfig();
+      const [
+        { createClickHouse, clickhouseTarget },
+        { ClickHouseAlertStore },
+        { alertOptionsFromConfig },
+        { processAlerts },
+        { runStats },
+        { createJudge, judgeSettingsFromConfig, pricingFor, runOptionsFromConfig },
+        { runJudge },
+        { dayLabel },
+      ] = await Promise.all([
+        import('../../common/clickhouse.ts'),
+        import('../../jobs/alerts/clickhouse-store.ts'),
+        import('../../jobs/alerts/from-config.ts'),
+        import('../../jobs/alerts/run.ts'),
+        import('../../jobs/judge/job.ts'),
+        import('../../jobs/judge/options.ts'),
+        import('../../jobs/judge/run.ts'),
+        import('../../jobs/judge/conversations.ts'),
+      ]);
       const tz = config.jobs.timezone;
       const window = flags.date ? parseDateArg(flags.date, tz) : lastDay(Date.now(), tz);
       const options = runOptionsFromConfig(config, dayLabel(window.start, tz), window);

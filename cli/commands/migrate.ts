@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { clickhouseTarget } from '../../common/clickhouse.ts';
 import { loadConfig, type Config } from '../../common/config.ts';
-import { migrate, type MigrateResult } from '../../schemas/clickhouse/migrate.ts';
+import type { MigrateResult } from '../../schemas/clickhouse/migrate.ts';
 
 export async function runMigrations(config: Config, log: (line: string) => void = console.log): Promise<MigrateResult> {
+  const [{ clickhouseTarget }, { migrate }] = await Promise.all([import('../../common/clickhouse.ts'), import('../../schemas/clickhouse/migrate.ts')]);
   return migrate({
     target: clickhouseTarget(config, false),
     database: config.clickhouse.database,

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../common/config.ts';
 import { createLogger } from '../../common/logger.ts';
-import { startProcessor } from '../../processors/service.ts';
 import { untilSignal } from '../signals.ts';
 
 export function registerProcessCommand(program: Command): void {
@@ -11,6 +10,7 @@ export function registerProcessCommand(program: Command): void {
     .action(async () => {
       const config = loadConfig();
       const log = createLogger('processor', config.logLevel);
+      const { startProcessor } = await import('../../processors/service.ts');
       const processor = await startProcessor(config, log);
       // SIGTERM drains the batch in hand: it is written and committed before the process exits.
       await untilSignal(log, () => processor.stop());

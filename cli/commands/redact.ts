@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../common/config.ts';
 import { createLogger } from '../../common/logger.ts';
-import { runRedactCli } from '../../processors/redaction/cli.ts';
 import type { RedactionOptions } from '../../processors/redaction/types.ts';
-import { redactionKey } from '../../processors/service.ts';
 
 export function registerRedactCommand(program: Command): void {
   program
@@ -12,6 +10,7 @@ export function registerRedactCommand(program: Command): void {
     .option('--ndjson', 'stdin holds one event per line (default: all of stdin is one text)')
     .action(async (opts: { ndjson?: boolean }) => {
       const config = loadConfig();
+      const [{ runRedactCli }, { redactionKey }] = await Promise.all([import('../../processors/redaction/cli.ts'), import('../../processors/service.ts')]);
       const summary = await runRedactCli({
         input: process.stdin,
         output: process.stdout,

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../common/config.ts';
-import { liveState, stackDown, stackLogs, stackSettings, stackUp, supervise, type StackState } from '../../deploy/local/stack.ts';
+import type { StackState } from '../../deploy/local/stack.ts';
+
+const stackModule = () => import('../../deploy/local/stack.ts');
 
 export function describeStack(state: StackState): string {
   const s = state.settings;
@@ -17,6 +19,7 @@ export function registerStackCommands(program: Command): void {
     .command('up')
     .description('start Kafka and ClickHouse in the background (idempotent)')
     .action(async () => {
+      const { stackSettings, stackUp } = await stackModule();
       const settings = stackSettings(loadConfig());
       const t0 = Date.now();
       const { alreadyRunning, state } = await stackUp(settings);
@@ -27,13 +30,15 @@ export function registerStackCommands(program: Command): void {
     .command('down')
     .description('stop the local stack cleanly')
     .action(async () => {
+      const { stackDown, stackSettings } = await stackModule();
       const stopped = await stackDown(stackSettings(loadConfig()));
       console.log(stopped ? 'local stack stopped' : 'local stack was not running');
     });
   stack
     .command('status')
     .description('say whether the local stack runs, and where')
-    .action(() => {
+    .action(async () => {
+      const { liveState, stackSettings } = await stackModule();
       const settings = stackSettings(loadConfig());
       const state = liveState(settings.dir);
       if (!state) {
@@ -50,7 +55,8 @@ export function registerStackCommands(program: Command): void {
     .description('show the end of the stack logs')
     .argument('[which]', 'kafka | clickhouse | supervisor (default: all)')
     .option('-n, --lines <n>', 'lines per log', '40')
-    .action((which: string | undefined, opts: { lines: string }) => {
+    .action(async (which: string | undefined, opts: { lines: string }) => {
+      const { stackLogs, stackSettings } = await stackModule();
       const settings = stackSettings(loadConfig());
       const all = ['supervisor', 'kafka', 'clickhouse'] as const;
       const chosen = which ? all.filter((w) => w === which) : all;
@@ -61,6 +67,7 @@ export function registerStackCommands(program: Command): void {
     .command('supervise', { hidden: true })
     .description('run the stack in the foreground (used by `stack up`)')
     .action(async () => {
+      const { stackSettings, supervise } = await stackModule();
       await supervise(stackSettings(loadConfig()));
     });
 }

@@ -1,14 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../common/config.ts';
-import { createKafka } from '../../common/kafka.ts';
 import { createLogger } from '../../common/logger.ts';
-import { ensureTopics } from '../../common/topics.ts';
-import { stackSettings, stackUp } from '../../deploy/local/stack.ts';
-import { runDemo } from '../../ingest/demo/index.ts';
-import { demoOptions, gatewayOptions } from '../../ingest/from-config.ts';
-import { startGateway } from '../../ingest/gateway/index.ts';
-import { startScheduler } from '../../jobs/scheduler/scheduler.ts';
-import { startProcessor } from '../../processors/service.ts';
 import { untilSignal } from '../signals.ts';
 import { runMigrations } from './migrate.ts';
 import { describeStack } from './stack.ts';
@@ -22,6 +14,17 @@ export function registerStartCommand(program: Command): void {
     .action(async (opts: { stack: boolean; demo: boolean }) => {
       const config = loadConfig();
       const log = createLogger('lookout', config.logLevel);
+      const [{ createKafka }, { ensureTopics }, { stackSettings, stackUp }, { runDemo }, { demoOptions, gatewayOptions }, { startGateway }, { startScheduler }, { startProcessor }] =
+        await Promise.all([
+          import('../../common/kafka.ts'),
+          import('../../common/topics.ts'),
+          import('../../deploy/local/stack.ts'),
+          import('../../ingest/demo/index.ts'),
+          import('../../ingest/from-config.ts'),
+          import('../../ingest/gateway/index.ts'),
+          import('../../jobs/scheduler/scheduler.ts'),
+          import('../../processors/service.ts'),
+        ]);
       const local = opts.stack && !process.env.KAFKA_BROKERS && !process.env.CLICKHOUSE_URL;
       if (local) {
         const t0 = Date.now();
