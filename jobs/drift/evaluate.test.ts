@@ -114,7 +114,7 @@ describe('evaluateFiles (embeds with the installed model)', () => {
     const gaps = cov.topics.filter((t) => t.gap);
     assert.equal(gaps.length, 1, JSON.stringify(cov.topics.map((t) => [t.label, t.uncovered, t.inputs, t.medianSimilarity])));
     assert.equal(gaps[0]!.kind, 'emerging');
-    assert.ok(gaps[0]!.uncoveredExamples.every((e) => crypto.some((c) => e.startsWith(c))), JSON.stringify(gaps[0]));
+    assert.ok(gaps[0]!.examples.every((e) => crypto.some((c) => e.startsWith(c))), JSON.stringify(gaps[0]));
     assert.ok(cov.topics.filter((t) => !t.gap && t.inputs >= 10).length >= 3);
   });
 });

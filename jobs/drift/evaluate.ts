@@ -106,7 +106,7 @@ export interface EvaluateResult extends DriftReport {
   files: { baseline: string; current: string; kb?: string };
   timingsMs: { embed: number; baseline: number; compare: number };
   /** Present with `kb`: coverage of the current window's topics by the documents' passages. */
-  kbCoverage?: { passages: number; similarity: number; topics: Array<Omit<TopicCoverage, 'uncoveredMembers'> & { uncoveredExamples: string[] }> };
+  kbCoverage?: { passages: number; similarity: number; topics: TopicCoverage[] };
 }
 
 export async function evaluateFiles(opts: EvaluateOptions): Promise<EvaluateResult> {
@@ -137,7 +137,7 @@ export async function evaluateFiles(opts: EvaluateOptions): Promise<EvaluateResu
     const report = compareAssigned(model, assign, current, curTexts, opts.drift);
     const t3 = performance.now();
     const gap = opts.kbGap ?? DEFAULT_KB_GAP_OPTIONS;
-    const coverage = opts.kb ? reportCoverage(report, model.cellTopic, assign, current, passages, vectors.slice(baseTexts.length + curTexts.length), gap) : undefined;
+    const coverage = opts.kb ? reportCoverage(report, model.cellTopic, assign, { vectors: current, texts: curTexts }, passages, vectors.slice(baseTexts.length + curTexts.length), gap) : undefined;
     return {
       ...report,
       files: { baseline: opts.baseline, current: opts.current, ...(opts.kb ? { kb: opts.kb } : {}) },
@@ -147,7 +147,7 @@ export async function evaluateFiles(opts: EvaluateOptions): Promise<EvaluateResu
             kbCoverage: {
               passages: passages.length,
               similarity: gap.similarity,
-              topics: coverage.map(({ uncoveredMembers, ...c }) => ({ ...c, uncoveredExamples: uncoveredMembers.slice(0, 3).map((i) => curTexts[i]!) })),
+              topics: coverage,
             },
           }
         : {}),

@@ -63,8 +63,6 @@ export interface TenantDriftResult {
   embedded?: number;
   /** KB coverage of the window's topics; absent when the tenant has no KB documents. */
   kb?: { passages: number; topics: TopicCoverage[] };
-  /** The compared current inputs (redacted), for alert examples. */
-  texts?: string[];
 }
 
 const pct = (x: number) => `${fmtNum(100 * x, 1)}%`;
@@ -129,7 +127,7 @@ export async function runTenantDrift(ctx: Pick<JobContext, 'clickhouse' | 'datab
   const model = buildBaseline(vectors.slice(0, base.length), base, o.detect);
   const assign = assignAll(currentVectors, model.centroids);
   const report = compareAssigned(model, assign, currentVectors, current, o.detect);
-  const kb = await kbCoverage(ch, db, tenant, window, e, model.cellTopic, assign, report, currentVectors, o.kbGap);
+  const kb = await kbCoverage(ch, db, tenant, window, e, model.cellTopic, assign, report, { vectors: currentVectors, texts: current }, o.kbGap);
   const embedded = embeddedInputs + (kb?.embedded ?? 0);
   await storeDriftRun(ch, db, {
     runId, tenant, startedAt, finishedAt: Date.now(), baseline, current: window, model: e.modelId, embedded,
@@ -139,7 +137,7 @@ export async function runTenantDrift(ctx: Pick<JobContext, 'clickhouse' | 'datab
   });
   const gaps = kb?.topics.filter((t) => t.gap).length ?? 0;
   say(`${tenant}: ${report.drift ? 'DRIFT' : 'no drift'} p=${report.test.pValue.toFixed(4)} (${current.length} vs ${base.length} inputs, ${embedded} embedded)${kb ? `, ${gaps} KB gap(s) over ${kb.passages} passages` : ', no KB documents'}`);
-  return { tenant, runId, report, embedded, texts: current, ...(kb ? { kb: { passages: kb.passages, topics: kb.topics } } : {}) };
+  return { tenant, runId, report, embedded, ...(kb ? { kb: { passages: kb.passages, topics: kb.topics } } : {}) };
 }
 
 /**
@@ -155,13 +153,13 @@ async function kbCoverage(
   cellTopic: readonly number[],
   assign: Int32Array,
   report: DriftReport,
-  vectors: Float32Array[],
+  current: { vectors: Float32Array[]; texts: string[] },
   o: KbGapOptions,
 ): Promise<{ passages: number; topics: TopicCoverage[]; embedded: number } | undefined> {
   const passages = kbPassages(await knownDocuments(ch, db, tenant, window.end));
   if (passages.length === 0) return undefined;
   const cached = await embedCached(ch, db, tenant, e, passages.map((p) => p.text));
-  const topics = reportCoverage(report, cellTopic, assign, vectors, passages, cached.vectors, o);
+  const topics = reportCoverage(report, cellTopic, assign, current, passages, cached.vectors, o);
   return { passages: passages.length, topics, embedded: cached.embedded };
 }
 
@@ -183,7 +181,7 @@ export async function detectDrift(ctx: Pick<JobContext, 'clickhouse' | 'database
       const r = await runTenantDrift(ctx, tenant, window, o, embedder);
       results.push(r);
       if (r.report?.drift) drafts.push(driftDraft(tenant, r.report, window));
-      for (const gap of r.kb?.topics.filter((t) => t.gap) ?? []) drafts.push(kbGapDraft(tenant, gap, r.texts!, window, o.kbGap));
+      for (const gap of r.kb?.topics.filter((t) => t.gap) ?? []) drafts.push(kbGapDraft(tenant, gap, window, o.kbGap));
     }
   } finally {
     await owned?.dispose();

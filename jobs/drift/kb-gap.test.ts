@@ -39,6 +39,7 @@ test('coverage: a topic far from every passage is a gap, covered topics and smal
     ...Array.from({ length: 20 }, (_, i) => unit(0.05 * (i % 2), 0.05, 1)),
   ];
   const nearest = nearestPassages(inputs, pv);
+  const texts = inputs.map((_, i) => `input ${i}`);
   assert.ok(nearest.similarity[0]! > 0.9 && nearest.passage[0] === 0 && nearest.passage[25] === 1);
   const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
   const cov = topicCoverage(
@@ -51,11 +52,14 @@ test('coverage: a topic far from every passage is a gap, covered topics and smal
     ],
     nearest,
     passages,
+    texts,
   );
   const by = new Map(cov.map((c) => [c.label, c]));
   assert.equal(cov[0]!.label, 'passkey', 'emerging topics are judged first');
   assert.equal(by.get('passkey')!.gap, true);
   assert.equal(by.get('passkey')!.uncovered, 20);
+  assert.equal(by.get('passkey')!.examples.length, 3);
+  assert.ok(by.get('passkey')!.examples.every((t) => /^input (4\d|5\d)$/.test(t)), 'examples come from the topic\'s uncovered inputs');
   assert.equal(by.get('billing')!.gap, false);
   assert.equal(by.get('billing')!.nearestDoc!.docId, 'billing');
   assert.equal(by.get('shipping')!.inputs, 20, 'the gap topic claimed its members');
@@ -63,22 +67,22 @@ test('coverage: a topic far from every passage is a gap, covered topics and smal
   assert.equal(by.has('tiny'), false, 'no members left after the claim');
 
   // Without the emerging topic, the mixed baseline topic is half uncovered: under the 0.6 share.
-  const mixed = topicCoverage([{ kind: 'baseline', id: 1, label: 'shipping', members: range(20, 60) }], nearest, passages);
+  const mixed = topicCoverage([{ kind: 'baseline', id: 1, label: 'shipping', members: range(20, 60) }], nearest, passages, texts);
   assert.equal(mixed[0]!.uncoveredShare, 0.5);
   assert.equal(mixed[0]!.gap, false);
-  const stricter = topicCoverage([{ kind: 'baseline', id: 1, label: 'shipping', members: range(20, 60) }], nearest, passages, { ...DEFAULT_KB_GAP_OPTIONS, minShare: 0.5 });
+  const stricter = topicCoverage([{ kind: 'baseline', id: 1, label: 'shipping', members: range(20, 60) }], nearest, passages, texts, { ...DEFAULT_KB_GAP_OPTIONS, minShare: 0.5 });
   assert.equal(stricter[0]!.gap, true);
-  const small = topicCoverage([{ kind: 'emerging', id: 0, label: 'passkey', members: range(40, 49) }], nearest, passages);
+  const small = topicCoverage([{ kind: 'emerging', id: 0, label: 'passkey', members: range(40, 49) }], nearest, passages, texts);
   assert.equal(small[0]!.gap, false, '9 inputs are below minInputs');
 });
 
 test('the gap alert is a valid knowledge_rot draft with the uncovered inputs as examples', () => {
   const cov = {
     kind: 'emerging' as const, id: 0, label: 'passkey / login / sign', inputs: 24, uncovered: 22, uncoveredShare: 22 / 24, medianSimilarity: 0.31,
-    nearestDoc: { docId: 'account-password-reset', title: 'Resetting your password' }, gap: true, uncoveredMembers: [3, 1],
+    nearestDoc: { docId: 'account-password-reset', title: 'Resetting your password' }, gap: true,
+    examples: ['Passkey not working on my phone', 'How do I set up a passkey?'],
   };
-  const texts = ['a', 'How do I set up a passkey?', 'b', 'Passkey not working on my phone'];
-  const alert = toAlert(kbGapDraft('acme', cov, texts, { start: 0, end: 86_400_000 }, DEFAULT_KB_GAP_OPTIONS));
+  const alert = toAlert(kbGapDraft('acme', cov, { start: 0, end: 86_400_000 }, DEFAULT_KB_GAP_OPTIONS));
   assert.equal(alert.kind, 'knowledge_rot');
   assert.equal(alert.subject, 'kb-gap:passkey / login / sign');
   assert.match(alert.title, /KB gap on new topic "passkey \/ login \/ sign" \(acme\): 22 of 24 inputs match no document/);

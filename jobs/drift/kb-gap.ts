@@ -108,8 +108,8 @@ export interface TopicCoverage {
   /** The passage most often nearest to the topic's inputs. */
   nearestDoc: { docId: string; title: string } | null;
   gap: boolean;
-  /** Uncovered inputs, most uncovered first (indices in the current window). */
-  uncoveredMembers: number[];
+  /** Up to three uncovered inputs (redacted texts, 500 characters at most), most uncovered first. */
+  examples: string[];
 }
 
 function median(xs: number[]): number {
@@ -123,7 +123,13 @@ function median(xs: number[]): number {
  * members, so a new topic without documents is reported once, as itself, not again as a share of
  * the baseline topic its inputs fall in.
  */
-export function topicCoverage(topics: readonly TopicMembers[], nearest: { similarity: Float64Array; passage: Int32Array }, passages: readonly KbPassage[], o: KbGapOptions = DEFAULT_KB_GAP_OPTIONS): TopicCoverage[] {
+export function topicCoverage(
+  topics: readonly TopicMembers[],
+  nearest: { similarity: Float64Array; passage: Int32Array },
+  passages: readonly KbPassage[],
+  texts: readonly string[],
+  o: KbGapOptions = DEFAULT_KB_GAP_OPTIONS,
+): TopicCoverage[] {
   const claimed = new Set<number>();
   const ordered = [...topics.filter((t) => t.kind === 'emerging'), ...topics.filter((t) => t.kind === 'baseline')];
   const out: TopicCoverage[] = [];
@@ -148,7 +154,7 @@ export function topicCoverage(topics: readonly TopicMembers[], nearest: { simila
       medianSimilarity: median(sims),
       nearestDoc: top ? { docId: passages[top[0]]!.docId, title: passages[top[0]]!.title } : null,
       gap,
-      uncoveredMembers,
+      examples: uncoveredMembers.slice(0, 3).map((i) => texts[i]!.slice(0, 500)),
     });
   }
   return out;
@@ -162,7 +168,7 @@ export function reportCoverage(
   report: DriftReport,
   cellTopic: readonly number[],
   assign: ArrayLike<number>,
-  inputs: readonly Vec[],
+  current: { vectors: readonly Vec[]; texts: readonly string[] },
   passages: readonly KbPassage[],
   passageVectors: readonly Vec[],
   o: KbGapOptions = DEFAULT_KB_GAP_OPTIONS,
@@ -174,8 +180,9 @@ export function reportCoverage(
       ...report.emerging.topics.map((t, j) => ({ kind: 'emerging' as const, id: j, label: t.label, members: t.members })),
       ...report.clusters.map((c) => ({ kind: 'baseline' as const, id: c.id, label: c.label, members: members[c.id]! })),
     ],
-    nearestPassages(inputs, passageVectors),
+    nearestPassages(current.vectors, passageVectors),
     passages,
+    current.texts,
     o,
   );
 }
@@ -183,8 +190,7 @@ export function reportCoverage(
 const pct = (x: number) => `${fmtNum(100 * x, 1)}%`;
 
 /** The knowledge-rot alert of one gap topic, with the inputs the KB does not answer as examples. */
-export function kbGapDraft(tenant: string, c: TopicCoverage, texts: readonly string[], window: { start: number; end: number }, o: KbGapOptions): AlertDraftInput {
-  const examples = c.uncoveredMembers.slice(0, 3).map((i) => texts[i]!.slice(0, 500));
+export function kbGapDraft(tenant: string, c: TopicCoverage, window: { start: number; end: number }, o: KbGapOptions): AlertDraftInput {
   return {
     kind: 'knowledge_rot',
     severity: 'warning',
@@ -194,7 +200,7 @@ export function kbGapDraft(tenant: string, c: TopicCoverage, texts: readonly str
     summary: [
       `${c.uncovered} of the day's ${c.inputs} inputs on ${c.kind === 'emerging' ? 'the new topic' : 'topic'} "${c.label}" (${pct(c.uncoveredShare)}) have no KB passage with cosine similarity ≥ ${o.similarity}; median similarity ${fmtNum(c.medianSimilarity, 2)}.`,
       c.nearestDoc ? `Closest document: ${c.nearestDoc.docId} ("${c.nearestDoc.title}"). Answers on this topic cannot come from the knowledge base.` : 'No document comes close.',
-      ...examples.map((e) => `• "${e.slice(0, 160)}"`),
+      ...c.examples.map((e) => `• "${e.slice(0, 160)}"`),
     ].join('\n').slice(0, 2000),
     measure: { metric: 'share of topic inputs matching no KB passage', value: c.uncoveredShare, baseline: null, change_pct: null, window_start: window.start, window_end: window.end },
     facts: [
@@ -202,6 +208,6 @@ export function kbGapDraft(tenant: string, c: TopicCoverage, texts: readonly str
       { label: 'median similarity', value: `${fmtNum(c.medianSimilarity, 3)} (threshold ${o.similarity})` },
       ...(c.nearestDoc ? [{ label: 'closest document', value: c.nearestDoc.docId }] : []),
     ],
-    examples,
+    examples: c.examples,
   };
 }
