@@ -6,7 +6,8 @@
  * BENCH_COMPRESSIONS (default gzip,none), BENCH_DOWN_EVENTS (default 200000),
  * BENCH_BATCH_EVENTS / BENCH_BATCH_BYTES (producer batch caps; defaults are the client's),
  * BENCH_BROKER_PID (the broker's JVM on this machine: adds its CPU to the result, so the split
- * between client and broker is measured, not guessed).
+ * between client and broker is measured, not guessed), BENCH_DOWN_ONLY=1 (only the broker-down
+ * phase; saved as producer-delivery-down unless BENCH_NAME says otherwise).
  */
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
@@ -18,6 +19,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const compressions = (process.env.BENCH_COMPRESSIONS ?? 'gzip,none').split(',') as Compression[];
 const brokerPid = process.env.BENCH_BROKER_PID ? Number(process.env.BENCH_BROKER_PID) : undefined;
+const downOnly = process.env.BENCH_DOWN_ONLY === '1';
 const topic = `bench.producer.${Date.now().toString(36)}`;
 const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
 await admin.connect();
@@ -114,13 +116,13 @@ const brokerDown = {
 };
 
 const runs = [];
-for (const c of compressions) runs.push(await sustained(c));
+if (!downOnly) for (const c of compressions) runs.push(await sustained(c));
 await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
 await admin.disconnect();
 
-console.table(runs.map(({ totals, ...r }) => ({ ...r, ...totals })));
+if (runs.length > 0) console.table(runs.map(({ totals, ...r }) => ({ ...r, ...totals })));
 console.table([brokerDown]);
-save(process.env.BENCH_NAME ?? 'producer-delivery', {
+save(process.env.BENCH_NAME ?? (downOnly ? 'producer-delivery-down' : 'producer-delivery'), {
   benchmark: 'producer-delivery',
   brokers,
   batchMaxEvents,

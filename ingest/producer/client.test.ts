@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { createProducer, PermanentError, type OutMessage, type ProducerError, type Transport } from './index.ts';
+import { afterEach, test } from 'node:test';
+import { createProducer, PermanentError, type LookoutProducer, type OutMessage, type ProducerError, type ProducerOptions, type Transport } from './index.ts';
 
 /** A transport that records batches and fails while `down` is set. */
 class FakeTransport implements Transport {
@@ -24,12 +24,20 @@ class FakeTransport implements Transport {
 }
 
 const base = { service: 'svc', tenant: 'acme', logger: null } as const;
+const open: LookoutProducer[] = [];
+// Shut down even when an assertion failed, so no retry loop outlives its test.
+afterEach(() => Promise.all(open.splice(0).map((p) => p.shutdown({ timeoutMs: 50 }))));
+function producer(options: Partial<ProducerOptions>): LookoutProducer {
+  const p = createProducer({ ...base, ...options });
+  open.push(p);
+  return p;
+}
 const tick = () => new Promise((r) => setImmediate(r));
 const req = (conv: string, i = 0) => ({ conversation_id: conv, input_text: `q${i}`, turn: i });
 
 test('record stamps defaults, ids and time; keys by conversation (kb_document: doc id)', async () => {
   const t = new FakeTransport();
-  const p = createProducer({ ...base, transport: t, environment: 'staging' });
+  const p = producer({ transport: t, environment: 'staging' });
   const id = p.request(req('conv-1'));
   p.kbDocument({ document: { doc_id: 'doc-9', version: 'v3', updated_at: Date.now() } });
   const totals = await p.flush();
@@ -50,7 +58,7 @@ test('record stamps defaults, ids and time; keys by conversation (kb_document: d
 
 test('batches by count: 2500 events with batchMaxEvents 1000 go as 1000, 1000, 500', async () => {
   const t = new FakeTransport();
-  const p = createProducer({ ...base, transport: t, batchMaxEvents: 1000, lingerMs: 10_000 });
+  const p = producer({ transport: t, batchMaxEvents: 1000, lingerMs: 10_000 });
   for (let i = 0; i < 2500; i++) p.request(req(`c${i}`, i));
   await p.flush();
   assert.deepEqual(t.batches.map((b) => b.length), [1000, 1000, 500]);
@@ -60,7 +68,7 @@ test('batches by count: 2500 events with batchMaxEvents 1000 go as 1000, 1000, 5
 
 test('batches by interval: a partial batch leaves after lingerMs without flush', async () => {
   const t = new FakeTransport();
-  const p = createProducer({ ...base, transport: t, batchMaxEvents: 1000, lingerMs: 30 });
+  const p = producer({ transport: t, batchMaxEvents: 1000, lingerMs: 30 });
   for (let i = 0; i < 5; i++) p.request(req('c', i));
   await tick();
   assert.equal(t.batches.length, 0, 'waits for the linger');
@@ -73,7 +81,7 @@ test('invalid events are dropped with one onError per turn and one warning per c
   const t = new FakeTransport();
   const errors: ProducerError[] = [];
   const warnings: string[] = [];
-  const p = createProducer({ ...base, transport: t, onError: (e) => errors.push(e), logger: { warn: (m) => warnings.push(m) } });
+  const p = producer({ transport: t, onError: (e) => errors.push(e), logger: { warn: (m) => warnings.push(m) } });
   for (let i = 0; i < 10; i++) p.record({ type: 'request', conversation_id: 'c' } as never);
   p.record({ type: 'bogus', conversation_id: 'c' } as never);
   p.request(req('ok'));
@@ -90,7 +98,7 @@ test('invalid events are dropped with one onError per turn and one warning per c
 
 test('full validation runs the zod contract', async () => {
   const t = new FakeTransport();
-  const p = createProducer({ ...base, transport: t, validation: 'full' });
+  const p = producer({ transport: t, validation: 'full' });
   p.response({ conversation_id: 'c', status: 'weird' as never });
   p.response({ conversation_id: 'c', status: 'ok' });
   assert.deepEqual(await p.flush(), { sent: 1, dropped: 1, failed: 0 });
@@ -99,7 +107,7 @@ test('full validation runs the zod contract', async () => {
 
 test('oversized events are dropped as too_large', async () => {
   const t = new FakeTransport();
-  const p = createProducer({ ...base, transport: t });
+  const p = producer({ transport: t });
   p.request({ conversation_id: 'c', input_text: 'x'.repeat(300 * 1024) });
   await p.flush();
   assert.equal(p.stats().droppedByReason.too_large, 1);
@@ -109,7 +117,7 @@ test('oversized events are dropped as too_large', async () => {
 test('broker down: buffers to the cap, drops newest beyond it, delivers the buffer when back', async () => {
   const t = new FakeTransport();
   t.down = true;
-  const p = createProducer({ ...base, transport: t, maxQueueEvents: 100, batchMaxEvents: 30, retryInitialMs: 5, retryMaxMs: 20, lingerMs: 1 });
+  const p = producer({ transport: t, maxQueueEvents: 100, batchMaxEvents: 30, retryInitialMs: 5, retryMaxMs: 20, lingerMs: 1 });
   for (let i = 0; i < 150; i++) p.request(req(`c${i % 7}`, i));
   await new Promise((r) => setTimeout(r, 60));
   const s = p.stats();
@@ -127,7 +135,7 @@ test('broker down: buffers to the cap, drops newest beyond it, delivers the buff
 test('drop_oldest keeps the newest events', async () => {
   const t = new FakeTransport();
   t.down = true;
-  const p = createProducer({ ...base, transport: t, maxQueueEvents: 50, batchMaxEvents: 10, whenFull: 'drop_oldest', retryInitialMs: 5, retryMaxMs: 10 });
+  const p = producer({ transport: t, maxQueueEvents: 50, batchMaxEvents: 10, whenFull: 'drop_oldest', retryInitialMs: 5, retryMaxMs: 10 });
   for (let i = 0; i < 200; i++) p.request(req('c', i));
   await new Promise((r) => setTimeout(r, 30));
   t.down = false;
@@ -141,7 +149,7 @@ test('drop_oldest keeps the newest events', async () => {
 test('the byte cap bounds the buffer', async () => {
   const t = new FakeTransport();
   t.down = true;
-  const p = createProducer({ ...base, transport: t, maxQueueBytes: 20_000, retryInitialMs: 5, retryMaxMs: 10 });
+  const p = producer({ transport: t, maxQueueBytes: 20_000, retryInitialMs: 5, retryMaxMs: 10 });
   for (let i = 0; i < 100; i++) p.request({ conversation_id: 'c', input_text: 'y'.repeat(1000), turn: i });
   await tick();
   const s = p.stats();
@@ -153,7 +161,7 @@ test('the byte cap bounds the buffer', async () => {
 test('once the byte cap is reached, new events are dropped without being serialised', async () => {
   const t = new FakeTransport();
   t.down = true;
-  const p = createProducer({ ...base, transport: t, maxQueueBytes: 20_000, retryInitialMs: 5, retryMaxMs: 10 });
+  const p = producer({ transport: t, maxQueueBytes: 20_000, retryInitialMs: 5, retryMaxMs: 10 });
   let serialised = 0;
   // attributes.toJSON runs once per JSON.stringify of the event.
   const ev = (i: number) => ({ conversation_id: 'c', input_text: 'y'.repeat(1000), turn: i, attributes: { toJSON: () => (serialised++, {}) } as unknown as Record<string, string> });
@@ -178,7 +186,7 @@ test('a retried batch is resent unchanged (same messages, same order)', async ()
     if (fails-- > 0) throw new Error('flaky');
     t.batches.push([...batch]);
   };
-  const p = createProducer({ ...base, transport: t, batchMaxEvents: 5, retryInitialMs: 1, retryMaxMs: 2 });
+  const p = producer({ transport: t, batchMaxEvents: 5, retryInitialMs: 1, retryMaxMs: 2 });
   for (let i = 0; i < 12; i++) p.request(req('c', i));
   await p.flush({ timeoutMs: 2000 });
   assert.deepEqual(seen[0], seen[1]);
@@ -190,7 +198,7 @@ test('a retried batch is resent unchanged (same messages, same order)', async ()
 test('a permanent refusal counts the batch as failed and moves on', async () => {
   const t = new FakeTransport();
   t.permanent = true;
-  const p = createProducer({ ...base, transport: t });
+  const p = producer({ transport: t });
   p.request(req('c'));
   assert.deepEqual(await p.flush(), { sent: 0, dropped: 0, failed: 1 });
   await p.shutdown();
@@ -198,7 +206,7 @@ test('a permanent refusal counts the batch as failed and moves on', async () => 
 
 test('shutdown delivers what was queued, then refuses new events without throwing', async () => {
   const t = new FakeTransport();
-  const p = createProducer({ ...base, transport: t, lingerMs: 10_000, batchMaxEvents: 10_000 });
+  const p = producer({ transport: t, lingerMs: 10_000, batchMaxEvents: 10_000 });
   for (let i = 0; i < 42; i++) p.request(req('c', i));
   const totals = await p.shutdown({ timeoutMs: 1000 });
   assert.deepEqual(totals, { sent: 42, dropped: 0, failed: 0 });
@@ -210,7 +218,7 @@ test('shutdown delivers what was queued, then refuses new events without throwin
 test('shutdown with the broker gone resolves at the timeout and counts the rest as failed', async () => {
   const t = new FakeTransport();
   t.down = true;
-  const p = createProducer({ ...base, transport: t, retryInitialMs: 5, retryMaxMs: 10 });
+  const p = producer({ transport: t, retryInitialMs: 5, retryMaxMs: 10 });
   for (let i = 0; i < 7; i++) p.request(req('c', i));
   const started = Date.now();
   const totals = await p.shutdown({ timeoutMs: 100 });
@@ -220,7 +228,7 @@ test('shutdown with the broker gone resolves at the timeout and counts the rest 
 
 test('sampling drops whole conversations deterministically but never kb_document events', async () => {
   const t = new FakeTransport();
-  const p = createProducer({ ...base, transport: t, sampleRate: 0.3 });
+  const p = producer({ transport: t, sampleRate: 0.3 });
   for (let c = 0; c < 300; c++) for (let turn = 0; turn < 3; turn++) p.request(req(`conv-${c}`, turn));
   for (let d = 0; d < 10; d++) p.kbDocument({ document: { doc_id: `d${d}`, version: '1', updated_at: Date.now() } });
   await p.flush();
@@ -235,7 +243,7 @@ test('sampling drops whole conversations deterministically but never kb_document
 
 test('an onError hook that throws does not reach the host', async () => {
   const t = new FakeTransport();
-  const p = createProducer({ ...base, transport: t, onError: () => { throw new Error('hook'); } });
+  const p = producer({ transport: t, onError: () => { throw new Error('hook'); } });
   assert.doesNotThrow(() => p.record({ type: 'nope' } as never));
   await p.flush();
   assert.equal(p.stats().dropped, 1);
@@ -244,7 +252,7 @@ test('an onError hook that throws does not reach the host', async () => {
 
 test('recordAndWait resolves after delivery and refuses all-or-nothing when there is no room', async () => {
   const t = new FakeTransport();
-  const p = createProducer({ ...base, transport: t, maxQueueEvents: 5 });
+  const p = producer({ transport: t, maxQueueEvents: 5 });
   const ev = (i: number) => ({ schema_version: 1, event_id: crypto.randomUUID(), type: 'request', ts: Date.now(), tenant: 'a', service: 's', conversation_id: 'c', input_text: `x${i}` });
   assert.deepEqual(await p.recordAndWait([ev(1), ev(2), { ...ev(3), input_text: 5 }]), ['sent', 'sent', 'dropped']);
   assert.equal(await p.recordAndWait([ev(1), ev(2), ev(3), ev(4), ev(5), ev(6)], { requireRoom: true }), 'queue_full');

@@ -127,6 +127,7 @@ export class ProducerCore {
   private inflight: OutMessage[] | undefined;
   private attempt = 0;
   private wake: (() => void) | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private abandonAt = Infinity;
   private seq = 0;
@@ -284,6 +285,8 @@ export class ProducerCore {
           const timer = setTimeout(resolve, opts.timeoutMs ?? 30_000);
           timer.unref();
           this.waiters.push({ target, resolve: () => (clearTimeout(timer), resolve()) });
+          // The host now waits for delivery: a retry already waiting must keep the process alive.
+          this.retryTimer?.ref();
           this.resolveWaiters();
         });
       }
@@ -503,14 +506,22 @@ export class ProducerCore {
     this.waiters = still;
   }
 
+  /**
+   * The wait before a retry. Unless the host is waiting in flush() or shutdown(), it does not keep
+   * the process alive: with the broker gone, a host that is otherwise done must still be able to
+   * exit (what is buffered is lost then, as it would be at the shutdown timeout).
+   */
   private sleep(ms: number): Promise<void> {
     const until = Math.min(ms, Math.max(0, this.abandonAt - Date.now()));
     return new Promise((resolve) => {
-      const timer = setTimeout(done, until);
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
+        if (this.retryTimer === timer) this.retryTimer = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, until);
+      if (this.waiters.length === 0) timer.unref();
+      this.retryTimer = timer;
       this.wake = () => {
         this.wake = undefined;
         done();
