@@ -158,6 +158,28 @@ test('the byte cap bounds the buffer', async () => {
   await p.shutdown({ timeoutMs: 50 });
 });
 
+test('the byte cap counts what non-ASCII events take in memory (two bytes a character)', async () => {
+  const t = new FakeTransport();
+  t.down = true;
+  const p = producer({ transport: t, maxQueueBytes: 100_000, retryInitialMs: 5, retryMaxMs: 10 });
+  const ascii = { conversation_id: 'c', input_text: 'y'.repeat(1000), turn: 0 };
+  p.request(ascii);
+  await tick();
+  const used = () => 100_000 - p.room().bytes;
+  const one = used();
+  // Same length, one character outside Latin-1: V8 stores the whole JSON string at two bytes each.
+  p.request({ ...ascii, input_text: 'y'.repeat(999) + '\u{2603}' });
+  await tick();
+  const both = used();
+  assert.ok(both - one >= 2 * (one - 2), `ASCII event ${one} B, the other counted ${both - one} B`);
+  for (let i = 0; i < 200; i++) p.request({ ...ascii, input_text: 'y'.repeat(999) + '\u{2603}', turn: i });
+  await tick();
+  const s = p.stats();
+  assert.ok(used() <= 100_000);
+  assert.ok(s.queued + s.inFlight <= 100_000 / 2000 + 1, `held ${s.queued + s.inFlight} events of ~1 KB characters under a 100 KB cap`);
+  await p.shutdown({ timeoutMs: 50 });
+});
+
 test('once the byte cap is reached, new events are dropped without being serialised', async () => {
   const t = new FakeTransport();
   t.down = true;

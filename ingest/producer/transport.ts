@@ -6,7 +6,10 @@ export interface OutMessage {
   key: string;
   /** The event as JSON. */
   value: string;
-  /** UTF-8 size of `value`, for the byte caps. */
+  /**
+   * Size of `value` for the byte caps: its UTF-8 length, or two bytes a character (what V8 keeps)
+   * when it holds any non-ASCII character and that is more.
+   */
   bytes: number;
   /** Admission order; batches settle in this order. */
   seq: number;
