@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { EXAMPLE_EVENTS } from '../../schemas/events/index.ts';
+import { attr, bytesField, fixed64, kvInt, kvString } from '../../test/fixtures/protobuf.ts';
 import { createProducer, type OutMessage, type Transport } from '../producer/index.ts';
 import { startGateway, type Gateway } from './index.ts';
 
@@ -115,7 +116,7 @@ test('a full producer queue answers 429 with Retry-After and accepts nothing', a
   assert.equal(transport.messages.length - before, 40);
 });
 
-test('OTLP JSON: GenAI spans become events, others are ignored; protobuf is 415', async () => {
+test('OTLP JSON: GenAI spans become events, others are ignored', async () => {
   const before = transport.messages.length;
   const kv = (key: string, v: string) => ({ key, value: { stringValue: v } });
   const body = {
@@ -135,10 +136,42 @@ test('OTLP JSON: GenAI spans become events, others are ignored; protobuf is 415'
   assert.equal(sent[0].tenant, 'acme');
   assert.equal(sent[0].conversation_id, 'conv-otel');
   assert.equal(sent[0].latency_ms, 1000);
-  assert.equal((await post('/v1/traces', Buffer.from([1, 2]), { 'content-type': 'application/x-protobuf' })).status, 415);
   const metrics = await (await fetch(`${gw.url}/metrics`)).text();
   assert.match(metrics, /lookout_gateway_otlp_spans_total\{outcome="not_genai"\} 1/);
   assert.match(metrics, /lookout_gateway_otlp_spans_total\{outcome="mapped"\} 1/);
+});
+
+test('OTLP protobuf: a GenAI span becomes an event; answers and errors are protobuf', async () => {
+  const before = transport.messages.length;
+  // ExportTraceServiceRequest { resource_spans { resource { attributes }, scope_spans { spans } } }
+  const span = [
+    ...bytesField(1, Buffer.from('5b8efff798038103d269b633813fc60c', 'hex')),
+    ...bytesField(2, Buffer.from('eee19b7ec3c1b174', 'hex')),
+    ...fixed64(7, 1_763_800_000_000_000_000n),
+    ...fixed64(8, 1_763_800_000_750_000_000n),
+    ...attr(9, kvString('gen_ai.operation.name', 'chat')),
+    ...attr(9, kvString('gen_ai.conversation.id', 'conv-proto')),
+    ...attr(9, kvInt('gen_ai.usage.input_tokens', 42)),
+  ];
+  const request = bytesField(1, [...bytesField(1, attr(1, kvString('service.name', 'go-bot'))), ...bytesField(2, bytesField(2, span))]);
+  const proto = { 'content-type': 'application/x-protobuf' };
+  const res = await post('/v1/traces', Buffer.from(request), proto);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /application\/x-protobuf/);
+  assert.equal((await res.arrayBuffer()).byteLength, 0, 'full success is an empty ExportTraceServiceResponse');
+  const sent = transport.messages.slice(before).map((m) => JSON.parse(m.value));
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0].conversation_id, 'conv-proto');
+  assert.equal(sent[0].service, 'go-bot');
+  assert.equal(sent[0].latency_ms, 750);
+  assert.equal(sent[0].usage.input_tokens, 42);
+  const bad = await post('/v1/traces', Buffer.from([0x0a, 0x05, 0x01]), proto);
+  assert.equal(bad.status, 400);
+  assert.match(bad.headers.get('content-type') ?? '', /application\/x-protobuf/);
+  // google.rpc.Status { code = 1: 3 (INVALID_ARGUMENT), message = 2 }
+  const status = Buffer.from(await bad.arrayBuffer());
+  assert.deepEqual([...status.subarray(0, 2)], [0x08, 3]);
+  assert.match(status.toString('utf8'), /invalid_protobuf/);
 });
 
 test('health, readiness and metrics endpoints answer without a key', async () => {

@@ -11,6 +11,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { eventIssues, parseEvent } from '../../schemas/events/index.ts';
 import { createProducer, type LookoutProducer, type ProducerOptions } from '../producer/index.ts';
 import { BodyError, parseEventsBody, type Item } from './body.ts';
+import { decodeTraceRequest, encodeRpcStatus, encodeTraceResponse } from './otlp-proto.ts';
 import { mapTraces } from './otlp.ts';
 import { KeyRing, RateLimiter, presentedKey, type ApiKey, type RateLimitOptions } from './security.ts';
 
@@ -206,16 +207,22 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   app.post('/v1/traces', authenticate, rawBody, async (req, res, next) => {
     try {
-      const type = req.get('content-type') ?? '';
-      if (/protobuf/i.test(type)) {
-        sendError(res, 415, 'unsupported_media_type', 'send OTLP/HTTP as JSON (OTEL_EXPORTER_OTLP_PROTOCOL=http/json)');
-        return;
-      }
+      const proto = isProtobuf(req);
       let body: unknown;
-      try {
-        body = JSON.parse(bodyText(req));
-      } catch {
-        throw new BodyError(400, 'invalid_json', 'body is not valid OTLP JSON');
+      if (proto) {
+        const raw = req.body as unknown;
+        try {
+          // Zero bytes is a valid, empty request in protobuf.
+          body = Buffer.isBuffer(raw) ? decodeTraceRequest(raw) : {};
+        } catch {
+          throw new BodyError(400, 'invalid_protobuf', 'body is not a valid OTLP ExportTraceServiceRequest');
+        }
+      } else {
+        try {
+          body = JSON.parse(bodyText(req));
+        } catch {
+          throw new BodyError(400, 'invalid_json', 'body is not valid OTLP JSON');
+        }
       }
       const tenant = ctxOf(res).tenant!;
       const mapped = mapTraces(body, { tenant, defaultService: options.otlpDefaultService ?? 'otlp' });
@@ -235,9 +242,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       m.spans.inc({ outcome: 'rejected' }, problems.length);
       if ((await deliver(res, valid)) === 'answered') return;
       // OTLP's partial-success answer: rejected counts only spans we tried to map and could not.
-      res.status(200).json(
-        problems.length > 0 ? { partialSuccess: { rejectedSpans: problems.length, errorMessage: problems.slice(0, 5).join('; ') } } : {},
-      );
+      const partial = problems.length > 0 ? { rejectedSpans: problems.length, errorMessage: problems.slice(0, 5).join('; ') } : undefined;
+      if (proto) res.status(200).type('application/x-protobuf').send(Buffer.from(encodeTraceResponse(partial)));
+      else res.status(200).json(partial ? { partialSuccess: partial } : {});
     } catch (err) {
       next(err);
     }
@@ -298,9 +305,19 @@ function bodyText(req: Request): string {
   return body.toString('utf8');
 }
 
+/** An OTLP/HTTP protobuf request: its answers, errors included, are protobuf too. */
+function isProtobuf(req: Request): boolean {
+  return req.path === '/v1/traces' && /protobuf/i.test(req.get('content-type') ?? '');
+}
+
 function sendError(res: Response, status: number, reason: string, message: string): void {
   if (res.headersSent) return;
-  res.status(status).json({ error: reason, message, request_id: ctxOf(res).requestId });
+  const requestId = ctxOf(res).requestId;
+  if (isProtobuf(res.req)) {
+    res.status(status).type('application/x-protobuf').send(Buffer.from(encodeRpcStatus(status, `${reason}: ${message} (request ${requestId})`)));
+    return;
+  }
+  res.status(status).json({ error: reason, message, request_id: requestId });
 }
 
 /** Stamps tenant (from the key), event_id and ts (when missing) and validates one item. */
