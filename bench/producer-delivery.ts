@@ -7,7 +7,9 @@
  * BENCH_BATCH_EVENTS / BENCH_BATCH_BYTES (producer batch caps; defaults are the client's),
  * BENCH_BROKER_PID (the broker's JVM on this machine: adds its CPU to the result, so the split
  * between client and broker is measured, not guessed), BENCH_DOWN_ONLY=1 (only the broker-down
- * phase; saved as producer-delivery-down unless BENCH_NAME says otherwise).
+ * phase; saved as producer-delivery-down unless BENCH_NAME says otherwise), BENCH_DOWN_RATE
+ * (events/s recorded while the broker is down; default 0, as fast as possible: a burst that fills
+ * the cap before the client knows the broker is away).
  */
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
@@ -88,15 +90,18 @@ async function sustained(compression: Compression) {
 // while the process is fresh: after the sustained runs the heap has grown and hides the growth.
 const capMb = 50;
 const downEvents = Number(process.env.BENCH_DOWN_EVENTS ?? 200_000);
+const downRate = Number(process.env.BENCH_DOWN_RATE ?? 0);
 global.gc?.();
 const rssBefore = process.memoryUsage().rss;
 const down = createProducer({ brokers: ['127.0.0.1:9'], topic, service: 'bench', tenant: 'bench', logger: null, maxQueueBytes: capMb * 1024 * 1024, maxQueueEvents: 10_000_000, retryMaxMs: 1000 });
 let peakRss = rssBefore;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+const downStarted = Date.now();
 for (let i = 0; i < downEvents; i++) {
   down.record(events[i % 1000]!);
   if (i % 1000 === 999) {
     await turn();
+    if (downRate > 0) await sleep(Math.max(0, downStarted + ((i + 1) / downRate) * 1000 - Date.now()));
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }
 }
@@ -107,6 +112,8 @@ await down.shutdown({ timeoutMs: 100 });
 const brokerDown = {
   capMb,
   recorded: downEvents,
+  ratePerSec: downRate || 'burst',
+  packed: ds.packed,
   buffered: ds.queued + ds.inFlight,
   bufferedMb: +(ds.queuedBytes / 1024 / 1024).toFixed(1),
   droppedQueueFull: ds.droppedByReason.queue_full,

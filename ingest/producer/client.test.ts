@@ -180,6 +180,31 @@ test('the byte cap counts what non-ASCII events take in memory (two bytes a char
   await p.shutdown({ timeoutMs: 50 });
 });
 
+test('while the broker is away the backlog is packed; back, it is delivered whole and in order', async () => {
+  const t = new FakeTransport();
+  t.down = true;
+  const p = producer({ transport: t, batchMaxBytes: 20_000, retryInitialMs: 5, retryMaxMs: 10 });
+  const text = (i: number) => `Where is my parcel? Order ${i}, ünïcödé ☃. `.repeat(20);
+  const record = (from: number, to: number) => {
+    for (let i = from; i < to; i++) p.request({ conversation_id: `c${i % 13}`, input_text: text(i), turn: i });
+  };
+  record(0, 100);
+  // Packing starts once a delivery has failed.
+  await new Promise((r) => setTimeout(r, 30));
+  record(100, 3000);
+  await new Promise((r) => setTimeout(r, 50));
+  const down = p.stats();
+  assert.equal(down.queued + down.inFlight, 3000);
+  assert.ok(down.packed >= 2000, `packed ${down.packed} of 3000`);
+  t.down = false;
+  assert.deepEqual(await p.flush({ timeoutMs: 10_000 }), { sent: 3000, dropped: 0, failed: 0 });
+  const events = t.events;
+  assert.deepEqual(events.map((e) => e.turn), Array.from({ length: 3000 }, (_, i) => i));
+  assert.ok(events.every((e) => e.input_text === text(e.turn as number)));
+  assert.ok(t.batches.flat().every((m) => m.key === `c${(JSON.parse(m.value).turn as number) % 13}`));
+  assert.equal(p.stats().packed, 0);
+});
+
 test('once the byte cap is reached, new events are dropped without being serialised', async () => {
   const t = new FakeTransport();
   t.down = true;

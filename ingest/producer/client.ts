@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { LIMITS, SCHEMA_VERSION, type EventType, type LookoutEventInput } from '../../schemas/events/index.ts';
 import { backoffDelay } from './backoff.ts';
 import { fullCheck, keyOf, lightCheck, type Problem } from './checks.ts';
+import { packMessages, unpackMessages, type PackedMessages } from './packing.ts';
 import { BoundedQueue, type FullPolicy } from './queue.ts';
 import { inSample } from './sampling.ts';
 import { PermanentError, RetryAfterError, type OutMessage, type Outcome, type Transport } from './transport.ts';
@@ -71,6 +72,8 @@ export interface Stats {
   sampledOut: number;
   queued: number;
   queuedBytes: number;
+  /** Queued events held deflated, as they are while the broker is away (counted in `queued`). */
+  packed: number;
   inFlight: number;
   sent: number;
   failed: number;
@@ -108,7 +111,7 @@ type Staged = Record<string, unknown>;
 type Refusal = Problem & { reason: 'invalid_event' | 'too_large' };
 
 export class ProducerCore {
-  private readonly queue: BoundedQueue<OutMessage>;
+  private readonly queue: BoundedQueue<OutMessage, PackedMessages>;
   private readonly defaults: Record<string, unknown>;
   private readonly check: (e: Record<string, unknown>) => Problem | undefined;
   private readonly batchMaxEvents: number;
@@ -151,10 +154,13 @@ export class ProducerCore {
     private readonly transport: Transport,
     private readonly options: CoreOptions,
   ) {
-    this.queue = new BoundedQueue<OutMessage>(
+    this.batchMaxBytes = options.batchMaxBytes ?? 900 * 1024;
+    // While the broker is away the backlog is packed in blocks of 256 events, past the next two batches.
+    this.queue = new BoundedQueue<OutMessage, PackedMessages>(
       options.maxQueueEvents ?? 100_000,
       options.maxQueueBytes ?? 64 * 1024 * 1024,
       options.whenFull ?? 'drop_newest',
+      { pack: packMessages, unpack: unpackMessages, run: 256, after: 2 * this.batchMaxBytes },
     );
     this.defaults = {
       schema_version: SCHEMA_VERSION,
@@ -164,12 +170,16 @@ export class ProducerCore {
     };
     this.check = options.validation === 'full' ? fullCheck : lightCheck;
     this.batchMaxEvents = options.batchMaxEvents ?? 1000;
-    this.batchMaxBytes = options.batchMaxBytes ?? 900 * 1024;
     this.lingerMs = options.lingerMs ?? 20;
     this.sampleRate = options.sampleRate ?? 1;
     this.backoff = { initialMs: options.retryInitialMs ?? 100, maxMs: options.retryMaxMs ?? 30_000 };
     this.logger = options.logger === undefined ? DEFAULT_LOGGER : options.logger;
-    if (transport.warmUp) transport.warmUp().catch(() => undefined);
+    // A broker unreachable from the start: the backlog is packed from the first events on.
+    if (transport.warmUp) {
+      transport.warmUp().catch(() => {
+        if (this.counters.batches === 0) this.queue.setPacking(true);
+      });
+    }
   }
 
   /** Stamps and stages one event; returns its event_id ('' when it could not be taken at all). */
@@ -263,6 +273,7 @@ export class ProducerCore {
       sampledOut: this.counters.sampledOut,
       queued: this.queue.length + this.staging.length,
       queuedBytes: this.queue.bytes,
+      packed: this.queue.packedCount,
       inFlight: this.inflight?.length ?? 0,
       sent: this.counters.sent,
       failed: this.counters.failed,
@@ -435,6 +446,7 @@ export class ProducerCore {
           this.attempt = 0;
           if (!this.counters.healthy) {
             this.counters.healthy = true;
+            this.queue.setPacking(false);
             this.warned.delete('delivery_retrying');
             this.logger?.warn('delivery recovered');
           }
@@ -449,6 +461,7 @@ export class ProducerCore {
             continue;
           }
           this.counters.healthy = false;
+          this.queue.setPacking(true);
           this.counters.retries++;
           const delay = Math.min(
             Math.max(backoffDelay(this.attempt++, this.backoff), err instanceof RetryAfterError ? err.retryAfterMs : 0),

@@ -64,3 +64,67 @@ test('stays FIFO across many shifts (compaction)', () => {
   assert.equal(rest.length, next - expect);
   assert.equal(q.bytes, 0);
 });
+
+type It = { id: number; bytes: number };
+type TestBlock = { packedCount: number; bytes: number; json: string };
+/** Blocks as JSON text: what the queue does with blocks, not how they are encoded. */
+const jsonPacker = (run: number, after: number) => {
+  const calls = { pack: 0, unpack: 0 };
+  return {
+    calls,
+    packer: {
+      run,
+      after,
+      pack: (items: readonly It[]): TestBlock => (calls.pack++, { packedCount: items.length, bytes: items.reduce((s, x) => s + x.bytes, 0), json: JSON.stringify(items) }),
+      unpack: (b: TestBlock): It[] => (calls.unpack++, JSON.parse(b.json) as It[]),
+    },
+  };
+};
+
+test('packing: runs past `after` bytes become blocks; order, counts and caps are unchanged', () => {
+  const { packer, calls } = jsonPacker(100, 500);
+  const q = new BoundedQueue<It, TestBlock>(100_000, 1e9, 'drop_newest', packer);
+  for (let i = 0; i < 50; i++) q.push(item(i));
+  q.setPacking(true);
+  for (let i = 50; i < 1050; i++) q.push(item(i));
+  assert.equal(q.length, 1050);
+  assert.equal(q.bytes, 10_500);
+  // Runs of 100 close at items 99, 199, ...: the first had nothing queued ahead of it, the 50 at
+  // the end do not fill a run.
+  assert.equal(calls.pack, 9, 'every full run with 500 bytes queued ahead of it');
+  assert.equal(q.packedCount, 900);
+  const ids: number[] = [];
+  while (q.length > 0) for (const x of q.take(37, 1e9)) ids.push(x.id);
+  assert.deepEqual(ids, Array.from({ length: 1050 }, (_, i) => i));
+  assert.equal(q.packedCount, 0);
+  assert.equal(calls.unpack, 9);
+  assert.equal(q.usedEvents, 1050, 'taken items are held until released');
+});
+
+test('packing off: nothing is packed, and blocks made earlier are still unpacked in order', () => {
+  const { packer, calls } = jsonPacker(10, 1);
+  const q = new BoundedQueue<It, TestBlock>(1000, 1e9, 'drop_newest', packer);
+  q.setPacking(true);
+  for (let i = 0; i < 30; i++) q.push(item(i));
+  q.setPacking(false);
+  for (let i = 30; i < 60; i++) q.push(item(i));
+  assert.equal(calls.pack, 2, 'the first 10 stay ahead of the runs; 20 packed while on');
+  assert.equal(q.peek()?.id, 0);
+  assert.deepEqual(q.drain().map((x) => x.id), Array.from({ length: 60 }, (_, i) => i));
+  assert.equal(q.length, 0);
+  assert.equal(q.packedCount, 0);
+});
+
+test('packing with drop_oldest: eviction unpacks the head block and drops its items one by one', () => {
+  const { packer } = jsonPacker(10, 10);
+  const q = new BoundedQueue<It, TestBlock>(25, 1e9, 'drop_oldest', packer);
+  q.setPacking(true);
+  for (let i = 0; i < 25; i++) q.push(item(i));
+  assert.ok(q.packedCount >= 10);
+  const r = q.push(item(25));
+  assert.equal(r.accepted, true);
+  assert.deepEqual(r.evicted.map((x) => x.id), [0]);
+  for (let i = 26; i < 40; i++) q.push(item(i));
+  assert.equal(q.length, 25);
+  assert.deepEqual(q.drain().map((x) => x.id), Array.from({ length: 25 }, (_, i) => 15 + i));
+});
