@@ -11,8 +11,8 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { assignAll } from '../jobs/drift/cluster.ts';
-import { buildBaseline, compareAssigned, DEFAULT_DRIFT_OPTIONS, type DriftReport } from '../jobs/drift/detect.ts';
-import { pooledNeighbours } from '../jobs/drift/knn.ts';
+import { buildBaseline, compareAssigned, DEFAULT_DRIFT_OPTIONS, graphWidth, type DriftReport } from '../jobs/drift/detect.ts';
+import { pooledNeighbours, type NeighbourGraph } from '../jobs/drift/knn.ts';
 import { countTerms } from '../jobs/drift/terms.ts';
 import { rng } from '../common/random.ts';
 import { mean, shuffled, squaredDistance } from '../jobs/drift/vectors.ts';
@@ -51,7 +51,7 @@ data.intents.forEach((t, i) => byIntent.set(t, [...(byIntent.get(t) ?? []), i]))
 // query's nearest neighbours, computed once and cached: the exact graph pooledNeighbours() would
 // build, as long as K of the M listed neighbours are in the pool (checked below).
 const M = 128;
-const K = DEFAULT_DRIFT_OPTIONS.neighbours;
+const K = graphWidth(DEFAULT_DRIFT_OPTIONS, REF + Math.max(...SIZES));
 const nnFile = data.file.replace(/\.f32$/, `-nn${M}.i32`);
 let globalNn: Int32Array;
 if (existsSync(nnFile)) {
@@ -59,26 +59,31 @@ if (existsSync(nnFile)) {
   globalNn = new Int32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
 } else {
   const t = performance.now();
-  globalNn = pooledNeighbours(data.vectors, [], M);
+  globalNn = pooledNeighbours(data.vectors, [], M).index;
   writeFileSync(nnFile, Buffer.from(globalNn.buffer, globalNn.byteOffset, globalNn.byteLength));
   process.stderr.write(`neighbour index of ${data.vectors.length} queries in ${((performance.now() - t) / 1000).toFixed(0)} s\n`);
 }
 const pooledAt = new Int32Array(data.vectors.length).fill(-1);
 let shortRows = 0;
-function windowGraph(ref: readonly number[], idx: readonly number[]): Int32Array {
+function windowGraph(ref: readonly number[], idx: readonly number[]): NeighbourGraph {
   const pooled = ref.concat(idx);
   pooled.forEach((d, p) => (pooledAt[d] = p));
-  const g = new Int32Array(pooled.length * K).fill(-1);
+  const index = new Int32Array(pooled.length * K).fill(-1);
+  const dist = new Float64Array(pooled.length * K).fill(Infinity);
   pooled.forEach((d, p) => {
     let r = 0;
     for (let m = 0; m < M && r < K; m++) {
-      const at = pooledAt[globalNn[d * M + m]!]!;
-      if (at >= 0) g[p * K + r++] = at;
+      const near = globalNn[d * M + m]!;
+      const at = pooledAt[near]!;
+      if (at < 0) continue;
+      index[p * K + r] = at;
+      dist[p * K + r] = squaredDistance(data.vectors[d]!, data.vectors[near]!);
+      r++;
     }
     if (r < K) shortRows++;
   });
   for (const d of pooled) pooledAt[d] = -1;
-  return g;
+  return { width: K, index, dist };
 }
 const intentCentre = new Map(intents.map((t) => [t, mean(byIntent.get(t)!.map((i) => data.vectors[i]!), dim)]));
 

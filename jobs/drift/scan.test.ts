@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hotThreshold, knnTest, pooledNeighbours, probedNeighbours } from './knn.ts';
+import { hotThreshold, knnTest, MAX_NOVELTY, novelty, pooledNeighbours, probedNeighbours } from './knn.ts';
 import { scan, signedRoot } from './scan.ts';
 import { rng } from '../../common/random.ts';
 import { squaredDistance } from './vectors.ts';
@@ -72,7 +72,8 @@ describe('nearest-neighbour test', () => {
         .sort((x, y) => x[1] - y[1])
         .slice(0, 4)
         .map(([j]) => j);
-      assert.deepEqual([...g.subarray(i * 4, i * 4 + 4)], want);
+      assert.deepEqual([...g.index.subarray(i * 4, i * 4 + 4)], want);
+      want.forEach((j, r) => assert.ok(Math.abs(g.dist[i * 4 + r]! / squaredDistance(all[i]!, all[j]!) - 1) < 1e-5));
     }
   });
 
@@ -83,17 +84,46 @@ describe('nearest-neighbour test', () => {
     const fresh = centre();
     const window = spread(280).concat(Array.from({ length: 20 }, () => point(fresh, 0.2)));
     const centroids = many.flatMap((c) => [0, 1, 2].map(() => point(c, 0.5)));
-    const exact = pooledNeighbours(baseline, window, 10);
+    const exact = pooledNeighbours(baseline, window, 10).index;
     const probed = probedNeighbours(baseline, window, centroids, 10, 6);
     let kept = 0;
     for (let i = 0; i < exact.length; i += 10) {
       const want = new Set(exact.subarray(i, i + 10));
-      for (const j of probed.subarray(i, i + 10)) if (want.has(j)) kept++;
+      for (const j of probed.index.subarray(i, i + 10)) if (want.has(j)) kept++;
     }
     assert.ok(kept / exact.length >= 0.9, `recall ${kept / exact.length}`);
-    assert.ok(probedNeighbours(baseline, window, centroids, 10, 36).every((j, i) => j === exact[i]), 'probing every cell is the exact search');
+    assert.ok(probedNeighbours(baseline, window, centroids, 10, 36).index.every((j, i) => j === exact[i]), 'probing every cell is the exact search');
     const r = knnTest(probed, 10, 1500, 300, { permutations: 199, seed: 2 });
     assert.ok(r.pValue <= 0.01 && r.hot.filter((i) => i >= 280).length >= 15, `p = ${r.pValue}, hot ${r.hot.length}`);
+  });
+
+  it('weights an input by its gap to the baseline over the baseline spacing there, capped', () => {
+    // On a line: baseline inputs every 1 from 0 to 9, current ones at 4.5 (among them) and at
+    // 19.6, 19.8, 20 (a gap 10.6 wide, where the baseline spacing is 1).
+    const line = (xs: number[]) => xs.map((x) => [x]);
+    const baseline = line([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const g = pooledNeighbours(baseline, line([4.5, 19.6, 19.8, 20]), 6);
+    const isCurrent = Uint8Array.from({ length: 14 }, (_, i) => (i >= 10 ? 1 : 0));
+    assert.equal(novelty(g, isCurrent, 10), 0.5);
+    assert.equal(novelty(g, isCurrent, 11), MAX_NOVELTY);
+    // A lone current input at 11 is two baseline spacings out.
+    const lone = pooledNeighbours(baseline, line([11]), 4);
+    assert.ok(Math.abs(novelty(lone, Uint8Array.from({ length: 11 }, (_, i) => (i === 10 ? 1 : 0)), 10) - 2) < 1e-12);
+  });
+
+  it('counts each hot input of a new group far from the baseline at the full novelty weight', () => {
+    // 20 tight inputs far from every topic: each has only group members among its 10 nearest
+    // (count 10) and the baseline input next to the group has the group as its own neighbours, so
+    // it says nothing about the spacing; each input weighs (10 − τ + 1) · MAX_NOVELTY².
+    const baseline = draw(600);
+    const far = centre().map((c) => 4 * c);
+    const window = draw(130).concat(Array.from({ length: 20 }, () => point(far, 0.05)));
+    const r = knnTest(pooledNeighbours(baseline, window, 20), 10, 600, 150, { permutations: 19, seed: 1 });
+    assert.ok(r.statistic >= 20 * (11 - r.tau) * MAX_NOVELTY ** 2, `statistic ${r.statistic}, τ ${r.tau}`);
+  });
+
+  it('needs the hot count to fit in the listed neighbours', () => {
+    assert.throws(() => knnTest(pooledNeighbours(draw(50), draw(10), 5), 10, 50, 10, { permutations: 9, seed: 1 }), /need 10 neighbours/);
   });
 
   it('sets the hot threshold so about one hot input is expected by chance', () => {
