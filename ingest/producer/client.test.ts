@@ -205,6 +205,41 @@ test('while the broker is away the backlog is packed; back, it is delivered whol
   assert.equal(p.stats().packed, 0);
 });
 
+test('a failed warm-up packs the backlog until a delivery succeeds; then new backlog stays unpacked', async () => {
+  class ColdStart extends FakeTransport {
+    gate: Promise<void> = Promise.resolve();
+    async warmUp(): Promise<void> {
+      throw new Error('connection refused');
+    }
+    override async send(batch: readonly OutMessage[]): Promise<void> {
+      await this.gate;
+      return super.send(batch);
+    }
+  }
+  const t = new ColdStart();
+  let release = () => {};
+  const hold = () => (t.gate = new Promise<void>((r) => (release = r)));
+  hold();
+  const p = producer({ transport: t, batchMaxBytes: 20_000 });
+  await tick();
+  const record = (from: number) => {
+    for (let i = from; i < from + 2000; i++) p.request({ conversation_id: 'c', input_text: 'x'.repeat(500), turn: i });
+  };
+  record(0);
+  await tick();
+  await tick();
+  assert.ok(p.stats().packed > 0, 'packed after the failed warm-up');
+  release();
+  assert.equal((await p.flush({ timeoutMs: 5000 })).sent, 2000);
+  hold();
+  record(2000);
+  await tick();
+  await tick();
+  assert.equal(p.stats().packed, 0, 'delivering again: no packing');
+  release();
+  assert.equal((await p.flush({ timeoutMs: 5000 })).sent, 4000);
+});
+
 test('once the byte cap is reached, new events are dropped without being serialised', async () => {
   const t = new FakeTransport();
   t.down = true;

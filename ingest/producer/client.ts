@@ -444,9 +444,10 @@ export class ProducerCore {
           if (this.inflight !== batch) continue;
           this.finishBatch(batch, result?.rejected ?? []);
           this.attempt = 0;
+          // Delivering again (also after a failed warm-up, which left `healthy` alone): stop packing.
+          this.queue.setPacking(false);
           if (!this.counters.healthy) {
             this.counters.healthy = true;
-            this.queue.setPacking(false);
             this.warned.delete('delivery_retrying');
             this.logger?.warn('delivery recovered');
           }
