@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EXAMPLE_EVENTS } from '../schemas/events/index.ts';
 import { PriceTable } from './enrich/prices.ts';
-import { processMessage, type PipelineContext } from './pipeline.ts';
+import { processMessage, warmUp, type PipelineContext } from './pipeline.ts';
 import { createRedactor } from './redaction/redactor.ts';
 
 const NOW = Date.UTC(2025, 10, 23);
@@ -46,4 +46,9 @@ test('never throws: poison messages become dead letters', () => {
     const out = processMessage(msg(value), ctx);
     assert.equal(out.kind, 'dead');
   }
+});
+
+test('warm-up: every example event goes through as a row, none as a dead letter', () => {
+  const live = { ...ctx, now: Date.now };
+  assert.deepEqual(warmUp(live, 3), { rows: 3 * Object.keys(EXAMPLE_EVENTS).length, dead: 0 });
 });

@@ -3,11 +3,11 @@
  * validate (schemas/events) → redact (processors/redaction) → enrich (cost, received_at) → row.
  * Fail closed: if redaction cannot be guaranteed, the dead letter carries no text at all.
  */
-import { LIMITS, parseEvent, type LookoutEvent } from '../schemas/events/index.ts';
+import { EXAMPLE_EVENTS, LIMITS, parseEvent, type LookoutEvent } from '../schemas/events/index.ts';
 import type { PriceTable } from './enrich/prices.ts';
 import { redactEvent } from './redaction/event.ts';
 import type { Redactor } from './redaction/redactor.ts';
-import { eventToRow, type EventRow } from './rows.ts';
+import { eventToRow, RowLines, type EventRow } from './rows.ts';
 
 export interface SourceMessage {
   value: Buffer | null;
@@ -160,4 +160,26 @@ function processUnsafe(msg: SourceMessage, ctx: PipelineContext): Outcome {
     redactions: redacted.counts,
   });
   return { kind: 'row', row, redactions: redacted.counts, priced: cost.cost_usd !== null, event };
+}
+
+/**
+ * Runs the contract's example events (one of each type, with PII) through the pipeline and the
+ * row encoding `rounds` times, results thrown away, so V8 has compiled the hot path before the
+ * first real batch. Without it a fresh processor's first batches were 1.5-2.2 s old when
+ * inserted, against 1.3 s at most after it (5,000 events/s on this project's 2-core VM).
+ */
+export function warmUp(ctx: PipelineContext, rounds = 300): { rows: number; dead: number } {
+  const values = Object.values(EXAMPLE_EVENTS).map((e) => Buffer.from(JSON.stringify({ ...e, ts: ctx.now() })));
+  const lines = new RowLines();
+  const counts = { rows: 0, dead: 0 };
+  for (let r = 0; r < rounds; r++) {
+    for (const value of values) {
+      const out = processMessage({ value, partition: 0, offset: '0' }, ctx);
+      if (out.kind === 'row') {
+        lines.encode(out.row);
+        counts.rows++;
+      } else counts.dead++;
+    }
+  }
+  return counts;
 }

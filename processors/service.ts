@@ -10,6 +10,7 @@ import { localSecret } from '../common/local-secrets.ts';
 import { EventConsumer } from './consumer.ts';
 import { PriceTable, type PriceFamilyInput } from './enrich/prices.ts';
 import { processorMetrics, serveMetrics } from './metrics.ts';
+import { warmUp } from './pipeline.ts';
 import { createRedactor, type Redactor } from './redaction/redactor.ts';
 import type { RedactionOptions } from './redaction/types.ts';
 
@@ -42,6 +43,7 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
   const kafka = createKafka(config, log, 'processor');
   await ensureTopics(kafka, config);
   const clickhouse = createClickHouse(clickhouseTarget(config));
+  const pipeline = { redactor: redactorFromConfig(config, log), prices, now: Date.now, retentionDays: config.retention.eventsDays };
   const consumer = new EventConsumer({
     kafka,
     topic: config.kafka.eventsTopic,
@@ -49,12 +51,15 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
     groupId: config.processor.groupId,
     clickhouse,
     database: config.clickhouse.database,
-    pipeline: { redactor: redactorFromConfig(config, log), prices, now: Date.now, retentionDays: config.retention.eventsDays },
+    pipeline,
     batch: { maxRows: config.processor.batchMaxRows, maxBytes: config.processor.batchMaxBytes, maxWaitMs: config.processor.batchMaxWaitMs },
     log,
     metrics,
   });
   const http = await serveMetrics(metrics.registry, config.processor.metricsPort, '0.0.0.0', () => consumer.healthy);
+  const warm = performance.now();
+  const warmed = warmUp(pipeline);
+  log.info({ ...warmed, ms: Math.round(performance.now() - warm) }, 'pipeline warmed up');
   await consumer.start();
   log.info({ topic: config.kafka.eventsTopic, group: config.processor.groupId, metricsPort: http.port }, 'processor running');
   return {
