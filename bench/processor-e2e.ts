@@ -15,7 +15,7 @@
  * Prints a table and saves bench/results/processor-e2e.json.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompressionTypes, Kafka, logLevel, Partitioners } from 'kafkajs';
@@ -24,8 +24,10 @@ import { loadConfig } from '../common/config.ts';
 import { REPO_ROOT } from '../deploy/local/paths.ts';
 import { freePort, sleep } from '../deploy/local/process.ts';
 import { startStack } from '../deploy/local/stack.ts';
+import { chTime } from '../processors/rows.ts';
 import { migrate } from '../schemas/clickhouse/migrate.ts';
 import { keyOf, makeEvent } from '../test/fixtures/events.ts';
+import { processCpuSeconds } from './process-cpu.ts';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -86,12 +88,7 @@ function spawnCli(args: string[], env: NodeJS.ProcessEnv) {
   return { child, exited: new Promise((r) => child.once('exit', r)) };
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux, 100 ticks a second). */
-function cpuSeconds(pid: number | undefined): number {
-  if (!pid) return Number.NaN;
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+const cpuSeconds = (pid: number | undefined) => (pid ? processCpuSeconds(pid) : Number.NaN);
 
 async function timeDrain(table: string, target: number, start: () => ReturnType<typeof spawnCli>) {
   const servers = () => ({ kafka: cpuSeconds(stack.kafka.pid), clickhouse: cpuSeconds(stack.clickhouse.pid) });
@@ -157,7 +154,6 @@ try {
   console.error(`latency: ${RATE} events/s for ${WARMUP} + ${SECONDS} s with the processor running...`);
   const live = spawnCli(['cli/main.ts', 'process'], { ...env, LOOKOUT_PROCESSOR_GROUP: 'bench-lookout' });
   await sleep(5_000);
-  const chTimeOf = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
   const liveStart = Date.now();
   const liveN = RATE * (WARMUP + SECONDS);
   await produceAll(topic, N, liveN, RATE);
@@ -167,7 +163,7 @@ try {
   const latencySince = async (fromMs: number) => {
     const q = await ch.query({
       query: `SELECT quantiles(0.5, 0.99)(dateDiff('millisecond', ts, inserted_at)) AS q, count() AS n FROM ${db}.events WHERE ts >= {from:DateTime64(3, 'UTC')}`,
-      query_params: { from: chTimeOf(fromMs) },
+      query_params: { from: chTime(fromMs) },
       format: 'JSONEachRow',
     });
     return (await q.json<{ q: number[]; n: number }>())[0];

@@ -11,9 +11,9 @@
  * (events/s recorded while the broker is down; default 0, as fast as possible: a burst that fills
  * the cap before the client knows the broker is away).
  */
-import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { createProducer, type Compression, type LookoutProducer } from '../ingest/producer/index.ts';
+import { processCpuSeconds } from './process-cpu.ts';
 import { brokersFromEnv, event1500, save } from './producer-common.ts';
 
 const brokers = brokersFromEnv();
@@ -33,12 +33,6 @@ const batchMaxBytes = Number(process.env.BENCH_BATCH_BYTES ?? 900 * 1024);
 const events = Array.from({ length: 1000 }, (_, i) => event1500(i));
 const turn = () => new Promise((r) => setImmediate(r));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** CPU seconds (user + system) a process has used, from /proc (Linux counts in 1/100 s ticks). */
-function processCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 /** Keeps the queue topped up for `ms` without overflowing it: the broker path is what is measured. */
 async function feed(p: LookoutProducer, ms: number, state: { recorded: number }): Promise<void> {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { EXAMPLE_EVENTS } from '../../schemas/events/index.ts';
+import { kv } from '../../test/fixtures/otlp.ts';
 import { attr, bytesField, fixed64, kvInt, kvString } from '../../test/fixtures/protobuf.ts';
 import { createProducer, type OutMessage, type Transport } from '../producer/index.ts';
 import { startGateway, type Gateway } from './index.ts';
@@ -118,7 +119,6 @@ test('a full producer queue answers 429 with Retry-After and accepts nothing', a
 
 test('OTLP JSON: GenAI spans become events, others are ignored', async () => {
   const before = transport.messages.length;
-  const kv = (key: string, v: string) => ({ key, value: { stringValue: v } });
   const body = {
     resourceSpans: [{
       resource: { attributes: [kv('service.name', 'py-bot')] },

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { kv } from '../../test/fixtures/otlp.ts';
 import { attr, bytesField, fixed64, int, kvInt, kvString, str } from '../../test/fixtures/protobuf.ts';
 import { decodeTraceRequest, encodeRpcStatus, encodeTraceResponse } from './otlp-proto.ts';
 import { mapTraces } from './otlp.ts';
@@ -34,7 +35,6 @@ function requestBytes(): Buffer {
   return Buffer.from(bytesField(1, [...bytesField(1, resource), ...bytesField(2, scopeSpans)]));
 }
 
-const kv = (key: string, value: string | number) => ({ key, value: typeof value === 'string' ? { stringValue: value } : { intValue: String(value) } });
 const jsonBody = {
   resourceSpans: [
     {

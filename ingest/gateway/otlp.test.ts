@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseEvent } from '../../schemas/events/index.ts';
+import { kv } from '../../test/fixtures/otlp.ts';
 import { anyValue, mapTraces, uuidFrom } from './otlp.ts';
 
-const kv = (key: string, value: unknown) => ({
-  key,
-  value:
-    typeof value === 'string' ? { stringValue: value } : Number.isInteger(value) ? { intValue: String(value) } : typeof value === 'number' ? { doubleValue: value } : { boolValue: value },
-});
 const T0 = 1_763_800_000_000n * 1_000_000n;
 
 function chatSpan(extra: ReturnType<typeof kv>[] = [], more: Record<string, unknown> = {}) {

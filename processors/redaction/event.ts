@@ -6,7 +6,7 @@
  */
 import { LIMITS } from '../../schemas/events/limits.ts';
 import type { LookoutEvent } from '../../schemas/events/v1.ts';
-import type { Redactor } from './redactor.ts';
+import { nameParts, type Redactor } from './redactor.ts';
 import { RedactionError, type Counts, type EntityType, type RedactResult } from './types.ts';
 
 /** Fields kept verbatim at the top level: identifiers, labels, numbers, flags. */
@@ -123,7 +123,8 @@ export function redactEvent(event: LookoutEvent, redactor: Redactor): RedactedEv
   const first = walkEvent(event, redactor);
   if (first.walker.names.size === 0) return first.result;
   const names = [...first.walker.names];
-  const words = [...new Set(names.flatMap((n) => n.split(/\s+/)).filter((w) => w.length >= 3))];
+  // A text holding none of the parts the second pass looks for comes out of it unchanged.
+  const words = [...nameParts(names)];
   return walkEvent(event, redactor, { names, words, results: first.walker.results }).result;
 }
 

@@ -223,14 +223,20 @@ export function createRedactor(options: RedactionOptions): Redactor {
 
 const WORDS = /[\p{L}\p{N}_]+/gu;
 
+/** The parts of known names that are matched where they stand bare: capitalised, 3+ letters. */
+export function nameParts(knownNames: readonly string[]): Set<string> {
+  const parts = new Set<string>();
+  for (const name of knownNames) for (const part of name.split(/\s+/)) if (part.length >= 3 && /^\p{Lu}/u.test(part)) parts.add(part);
+  return parts;
+}
+
 /**
  * Adds PERSON spans for bare occurrences of names found in context (by redactEvent's first pass),
  * matched word by word on their capitalised parts of 3+ letters: "Mr Quixwright" or a title
  * "Zebulon Quixwright" after "my name is Zebulon Quixwright". One pass over the words: linear.
  */
 function findKnownNames(text: string, spans: RawSpan[], knownNames: readonly string[]): void {
-  const parts = new Set<string>();
-  for (const name of knownNames) for (const part of name.split(/\s+/)) if (part.length >= 3 && /^\p{Lu}/u.test(part)) parts.add(part);
+  const parts = nameParts(knownNames);
   if (parts.size === 0) return;
   const covered = new Set<number>();
   for (const s of spans) if (s.type === 'PERSON') covered.add(s.start);
