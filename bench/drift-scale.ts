@@ -11,7 +11,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { createClickHouse } from '../common/clickhouse.ts';
+import { chTime, createClickHouse } from '../common/clickhouse.ts';
 import { loadConfig } from '../common/config.ts';
 import { REPO_ROOT } from '../deploy/local/paths.ts';
 import { freePort } from '../deploy/local/process.ts';
@@ -104,7 +104,6 @@ const database = 'lookout_drift_scale';
 try {
   await migrate({ target: { url }, database, eventsTtlDays: 3650 });
   const ch = createClickHouse({ url, database });
-  const chTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
   const rows = (texts: string[], from: number, span: number) =>
     texts.map((input_text, i) => ({ event_id: randomUUID(), type: 'request', tenant, service: 'bench', ts: chTime(from + Math.floor((i / texts.length) * span)), received_at: chTime(Date.now()), input_text }));
   await ch.insert({ table: 'events', format: 'JSONEachRow', values: rows(baselineTexts, window.start - 14 * DAY, 14 * DAY) });

@@ -19,12 +19,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompressionTypes, Kafka, logLevel, Partitioners } from 'kafkajs';
-import { createClickHouse } from '../common/clickhouse.ts';
+import { chTime, createClickHouse } from '../common/clickhouse.ts';
 import { loadConfig } from '../common/config.ts';
 import { REPO_ROOT } from '../deploy/local/paths.ts';
 import { freePort, sleep } from '../deploy/local/process.ts';
 import { startStack } from '../deploy/local/stack.ts';
-import { chTime } from '../processors/rows.ts';
 import { migrate } from '../schemas/clickhouse/migrate.ts';
 import { keyOf, makeEvent } from '../test/fixtures/events.ts';
 import { processCpuSeconds } from './process-cpu.ts';
@@ -116,7 +115,10 @@ async function timeDrain(table: string, target: number, start: () => ReturnType<
 try {
   const db = 'lookout';
   await migrate({ target: { url }, database: db, eventsTtlDays: 90 });
-  await ch.command({ query: `CREATE TABLE ${db}.events_raw AS ${db}.events ENGINE = MergeTree PARTITION BY toDate(ts) ORDER BY (tenant, type, ts, event_id)` });
+  // The raw table stores like events (partitioning, order, TTL, merge settings), minus the
+  // ReplacingMergeTree engine and the rollup views.
+  const tables = await (await ch.query({ query: `SELECT engine_full FROM system.tables WHERE database = '${db}' AND name = 'events'`, format: 'JSONEachRow' })).json<{ engine_full: string }>();
+  await ch.command({ query: `CREATE TABLE ${db}.events_raw AS ${db}.events ENGINE = ${tables[0]!.engine_full.replace(/^ReplacingMergeTree/, 'MergeTree')}` });
   const topic = 'bench.events';
   const admin = kafka.admin();
   await admin.connect();
@@ -166,7 +168,8 @@ try {
       query_params: { from: chTime(fromMs) },
       format: 'JSONEachRow',
     });
-    return (await q.json<{ q: number[]; n: number }>())[0];
+    const row = (await q.json<{ q: number[]; n: number }>())[0];
+    return row && { n: row.n, q: row.q.map(Math.round) };
   };
   const lat = await latencySince(liveStart + WARMUP * 1000);
   const withWarmup = await latencySince(liveStart);

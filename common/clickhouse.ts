@@ -34,3 +34,8 @@ export function createClickHouse(target: ClickHouseTarget, settings: Record<stri
     clickhouse_settings: { date_time_input_format: 'best_effort', output_format_json_quote_64bit_integers: 0, ...settings },
   });
 }
+
+/** `2026-11-02 10:00:00.000`: the DateTime64(3) text form, UTC, for rows and parameters sent as text. */
+export function chTime(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
+}

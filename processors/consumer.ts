@@ -16,11 +16,10 @@
 import { promisify } from 'node:util';
 import { gzip, unzipSync } from 'node:zlib';
 import kafkajs, { CompressionTypes, Partitioners, type Admin, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
-import type { ClickHouseClient } from '../common/clickhouse.ts';
+import { chTime, type ClickHouseClient } from '../common/clickhouse.ts';
 import type { Logger } from '../common/logger.ts';
 import type { ProcessorMetrics } from './metrics.ts';
 import { processMessage, type DeadLetter, type PipelineContext } from './pipeline.ts';
-import { chTime, RowLines } from './rows.ts';
 import { ClickHouseWriter, GaveUp } from './writer.ts';
 
 export interface BatchOptions {
@@ -129,7 +128,6 @@ export class EventConsumer {
   private pumping = false;
   /** Woken when the pump makes progress, a flush ends, or the generation changes. */
   private waiters: (() => void)[] = [];
-  private lines = new RowLines();
 
   constructor(private readonly o: ConsumerOptions) {
     inflateInPlace();
@@ -325,7 +323,7 @@ export class EventConsumer {
     const out = processMessage({ value: message.value, partition, offset: message.offset }, this.o.pipeline);
     const item: Item = { offset: BigInt(message.offset), bytes };
     if (out.kind === 'row') {
-      item.line = this.lines.encode(out.row);
+      item.line = out.line;
       item.type = out.event.type;
       item.redactions = out.redactions;
       item.unpriced = out.event.type === 'response' && !out.priced;
@@ -459,7 +457,7 @@ export class EventConsumer {
         else if (i.dead) dead.push(i.dead);
       }
       const control = { keepTrying: stillOurs };
-      await this.writer.insertLines('events', lines, `${token}/events`, control);
+      await this.writer.insertRowBinary('events', this.o.pipeline.encoder.columnList, lines, `${token}/events`, control);
       await this.writer.insert('dead_letters', dead.map((d) => deadLetterRow(d, topic)), `${token}/dead_letters`, control);
       await this.sendDeadLetters(dead, partition);
       await this.consumer.commitOffsets([{ topic, partition, offset: String(to + 1n), metadata: null }]);

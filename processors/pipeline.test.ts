@@ -1,12 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EXAMPLE_EVENTS } from '../schemas/events/index.ts';
+import { eventColumns } from '../test/fixtures/event-columns.ts';
 import { PriceTable } from './enrich/prices.ts';
 import { processMessage, warmUp, type PipelineContext } from './pipeline.ts';
 import { createRedactor } from './redaction/redactor.ts';
+import { RowBinaryEncoder } from './rowbinary.ts';
 
 const NOW = Date.UTC(2025, 10, 23);
-const ctx: PipelineContext = { redactor: createRedactor({ key: 'unit-test-key-0123456789' }), prices: new PriceTable(), now: () => NOW, retentionDays: 90 };
+const ctx: PipelineContext = {
+  redactor: createRedactor({ key: 'unit-test-key-0123456789' }),
+  prices: new PriceTable(),
+  now: () => NOW,
+  retentionDays: 90,
+  encoder: new RowBinaryEncoder(eventColumns()),
+};
 const msg = (value: Buffer | string | null, offset = '7') => ({ value: typeof value === 'string' ? Buffer.from(value) : value, partition: 3, offset });
 
 test('a valid response becomes a priced, redacted row with its source position', () => {
@@ -19,7 +27,8 @@ test('a valid response becomes a priced, redacted row with its source position',
   assert.deepEqual(out.redactions, { EMAIL: 1 });
   assert.match(String(out.row.cost_usd), /^\d+\.\d{10}$/);
   assert.match(String(out.row.user_id), /^usr_[0-9a-f]{16}$/);
-  assert.equal(out.row.received_at, '2025-11-23 00:00:00.000');
+  assert.equal(out.row.received_at, NOW);
+  assert.ok(out.line.length > 100, 'the row comes encoded for the insert');
 });
 
 test('rejections become dead letters with reasons and redacted payloads', () => {
@@ -51,4 +60,17 @@ test('never throws: poison messages become dead letters', () => {
 test('warm-up: every example event goes through as a row, none as a dead letter', () => {
   const live = { ...ctx, now: Date.now };
   assert.deepEqual(warmUp(live, 3), { rows: 3 * Object.keys(EXAMPLE_EVENTS).length, dead: 0 });
+});
+
+test('a row the encoder refuses becomes a dead letter, not a crash', () => {
+  const strict = { ...ctx, encoder: new RowBinaryEncoder([{ name: 'conversation_id', type: 'UInt64' }]) };
+  const out = processMessage(msg(JSON.stringify(EXAMPLE_EVENTS.request)), strict);
+  assert.ok(out.kind === 'dead');
+  assert.equal(out.dead.reason, 'internal_error');
+  assert.equal(out.dead.payload_redacted, '', 'no payload when the pipeline itself failed');
+});
+
+test('warm-up refuses to start when the table lacks a column the rows carry', () => {
+  const narrow = { ...ctx, now: Date.now, encoder: new RowBinaryEncoder(eventColumns().filter((c) => c.name !== 'doc_url')) };
+  assert.throws(() => warmUp(narrow, 1), /the events table has no column for doc_url: run `lookout migrate` first/);
 });

@@ -1,19 +1,25 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chTime, RowLines } from './rows.ts';
+import { EXAMPLE_EVENTS, parseEvent, type LookoutEvent } from '../schemas/events/index.ts';
+import { eventToRow } from './rows.ts';
 
-test('chTime matches the ISO form for many instants, including day boundaries and old dates', () => {
-  const samples = [0, 1, 999, 86_399_999, 86_400_000, 951_782_400_000, 1_763_800_000_123, 4_102_444_799_999];
-  for (let i = 0; i < 2_000; i++) samples.push(Math.floor(Math.random() * 4_102_444_800_000));
-  for (const ms of samples) assert.equal(chTime(ms), new Date(ms).toISOString().replace('T', ' ').slice(0, 23), String(ms));
-});
+function parsed(e: unknown): LookoutEvent {
+  const r = parseEvent(e);
+  assert.ok(r.ok);
+  return r.event;
+}
+const meta = { receivedAt: Date.UTC(2026, 10, 22, 10), partition: 2, offset: '41', costUsd: '0.0012000000', priceVersion: 'p1', redactions: { EMAIL: 1 } };
 
-test('RowLines encodes each row as its JSON line in UTF-8, across chunk boundaries and for rows larger than a chunk', () => {
-  const lines = new RowLines();
-  const texts = ['plain', 'é € 😀', '\ud800 lone', 'quote " back \\ nl \n', 'y'.repeat(1_000)];
-  const rows: { i: number; text: string; list: (number | null)[]; map: Record<string, string> }[] = Array.from({ length: 3_000 }, (_, i) => ({ i, text: texts[i % texts.length]!, list: [i, null], map: { k: 'v' } }));
-  rows.splice(1_000, 0, { i: -1, text: 'x'.repeat(700_000), list: [], map: {} }, { i: -2, text: '€'.repeat(400_000), list: [], map: {} });
-  const encoded = rows.map((r) => lines.encode(r));
-  rows.forEach((r, i) => assert.equal(encoded[i]!.toString('utf8'), JSON.stringify(r) + '\n', `row ${i}`));
-  assert.equal(Buffer.concat(encoded).toString('utf8'), rows.map((r) => JSON.stringify(r) + '\n').join(''));
+test('times stay epoch milliseconds, and per-type columns are filled from the event', () => {
+  const response = eventToRow(parsed(EXAMPLE_EVENTS.response), meta);
+  assert.equal(response.ts, EXAMPLE_EVENTS.response.ts);
+  assert.equal(response.received_at, meta.receivedAt);
+  assert.equal(response.cost_usd, '0.0012000000');
+  assert.equal(response.price_version, 'p1');
+  assert.equal(response.output_text, EXAMPLE_EVENTS.response.output_text);
+  const kb = parsed(EXAMPLE_EVENTS.kb_document);
+  assert.ok(kb.type === 'kb_document');
+  const doc = eventToRow(kb, { ...meta, costUsd: null });
+  assert.equal(doc.doc_updated_at, kb.document.updated_at);
+  assert.equal(doc.price_version, '', 'no price version without a cost');
 });

@@ -13,30 +13,6 @@ export interface RowMeta {
   redactions: Record<string, number>;
 }
 
-const DAY_MS = 86_400_000;
-let cachedDay = Number.NaN;
-let cachedPrefix = '';
-/** Zero-padded 0..59 and 0..999: table lookups instead of String().padStart in the hot path. */
-const PAD2 = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));
-const PAD3 = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'));
-
-/**
- * ClickHouse DateTime64(3) text in UTC, e.g. 2026-11-22 10:00:00.123. Hot path (three per row):
- * the date part is cached per day instead of formatting a Date every time.
- */
-export function chTime(ms: number): string {
-  const day = Math.floor(ms / DAY_MS);
-  if (day !== cachedDay) {
-    cachedDay = day;
-    cachedPrefix = new Date(day * DAY_MS).toISOString().slice(0, 10) + ' ';
-  }
-  const t = ms - day * DAY_MS;
-  const h = Math.floor(t / 3_600_000);
-  const m = Math.floor((t % 3_600_000) / 60_000);
-  const sec = Math.floor((t % 60_000) / 1000);
-  return cachedPrefix + PAD2[h] + ':' + PAD2[m] + ':' + PAD2[sec] + '.' + PAD3[Math.floor(t % 1000)];
-}
-
 const uint = (v: number | undefined): number | null => (v === undefined ? null : Math.round(v));
 
 /** Attribute values become strings: plain strings as they are, everything else as JSON. */
@@ -47,42 +23,16 @@ function attributesMap(attrs: Record<string, unknown> | undefined): Record<strin
   return out;
 }
 
+/** Column name to value; times are epoch milliseconds (processors/rowbinary.ts encodes them). */
 export type EventRow = Record<string, unknown>;
-
-const LINE_CHUNK_BYTES = 1024 * 1024;
-
-/**
- * Encodes rows as JSONEachRow lines into large shared buffers, each line a view of its chunk:
- * one allocation per megabyte instead of one small buffer per row, and batches of lines are
- * concatenated into an insert body without being encoded again.
- */
-export class RowLines {
-  private chunk = Buffer.allocUnsafe(0);
-  private used = 0;
-
-  encode(row: EventRow): Buffer {
-    const json = JSON.stringify(row);
-    // UTF-8 takes at most 3 bytes per UTF-16 unit; +1 for the newline.
-    const room = json.length * 3 + 1;
-    if (this.used + room > this.chunk.length) {
-      this.chunk = Buffer.allocUnsafe(Math.max(LINE_CHUNK_BYTES, room));
-      this.used = 0;
-    }
-    const start = this.used;
-    const end = start + this.chunk.write(json, start, 'utf8');
-    this.chunk[end] = 0x0a;
-    this.used = end + 1;
-    return this.chunk.subarray(start, this.used);
-  }
-}
 
 export function eventToRow(e: LookoutEvent, meta: RowMeta): EventRow {
   const row: EventRow = {
     event_id: e.event_id,
     schema_version: e.schema_version,
     type: e.type,
-    ts: chTime(e.ts),
-    received_at: chTime(meta.receivedAt),
+    ts: e.ts,
+    received_at: meta.receivedAt,
     tenant: e.tenant,
     service: e.service,
     environment: e.environment,
@@ -154,7 +104,7 @@ export function eventToRow(e: LookoutEvent, meta: RowMeta): EventRow {
       row.doc_id = e.document.doc_id;
       row.doc_version = e.document.version;
       row.doc_title = e.document.title ?? '';
-      row.doc_updated_at = chTime(e.document.updated_at);
+      row.doc_updated_at = e.document.updated_at;
       row.doc_action = e.document.action;
       row.doc_url = e.document.url ?? '';
       row.doc_text = e.document.text ?? '';

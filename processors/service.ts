@@ -13,6 +13,8 @@ import { processorMetrics, serveMetrics } from './metrics.ts';
 import { warmUp } from './pipeline.ts';
 import { createRedactor, type Redactor } from './redaction/redactor.ts';
 import type { RedactionOptions } from './redaction/types.ts';
+import { RowBinaryEncoder } from './rowbinary.ts';
+import { ClickHouseWriter } from './writer.ts';
 
 /** The configured key, or one generated once for this checkout (fine locally, not in production). */
 export function redactionKey(config: Config, log: Logger): string {
@@ -43,7 +45,10 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
   const kafka = createKafka(config, log, 'processor');
   await ensureTopics(kafka, config);
   const clickhouse = createClickHouse(clickhouseTarget(config));
-  const pipeline = { redactor: redactorFromConfig(config, log), prices, now: Date.now, retentionDays: config.retention.eventsDays };
+  // Rows are encoded for the table as it is on the server, so its schema is the one source of truth.
+  const columns = await new ClickHouseWriter(clickhouse, config.clickhouse.database, log).columns('events', { keepTrying: () => true });
+  const encoder = new RowBinaryEncoder(columns);
+  const pipeline = { redactor: redactorFromConfig(config, log), prices, now: Date.now, retentionDays: config.retention.eventsDays, encoder };
   const consumer = new EventConsumer({
     kafka,
     topic: config.kafka.eventsTopic,

@@ -6,14 +6,9 @@
  * tenant, as the `alerts` column comment documents.
  */
 import { createHash } from 'node:crypto';
-import type { ClickHouseClient } from '../../common/clickhouse.ts';
+import { chTime, type ClickHouseClient } from '../../common/clickhouse.ts';
 import { ALL_TENANTS, type Alert, type AlertKind, type Severity } from './model.ts';
 import type { AlertEvent, AlertListFilter, AlertScope, AlertState, AlertStatus, AlertStore, DeliveryRecord, DeliveryStatus, Notice } from './store.ts';
-
-/** `2026-11-02 10:00:00.000`, the DateTime64(3) text form. */
-export function chTime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
-}
 
 const toDbTenant = (t: string) => (t === ALL_TENANTS ? '' : t);
 const fromDbTenant = (t: string) => (t === '' ? ALL_TENANTS : t);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { migratedDatabase, testConfig } from '../../test/env.ts';
-import { chTime } from '../alerts/clickhouse-store.ts';
+import { chTime } from '../../common/clickhouse.ts';
 import { startFakeSlack } from '../alerts/testing/slack-server.ts';
 import type { JobWindow } from '../scheduler/job.ts';
 import { JobRegistry } from '../scheduler/registry.ts';

@@ -3,7 +3,7 @@
  * embedding cache (`embeddings`, by text hash), and the verdicts (`drift_runs`, `drift_clusters`).
  */
 import { createHash } from 'node:crypto';
-import type { ClickHouseClient } from '../../common/clickhouse.ts';
+import { chTime, type ClickHouseClient } from '../../common/clickhouse.ts';
 import type { DriftReport } from './detect.ts';
 import type { Embedder, EmbedOptions } from './embed.ts';
 import type { KbDocument, TopicCoverage } from './kb-gap.ts';
@@ -13,8 +13,6 @@ export interface TimeRange {
   start: number;
   end: number;
 }
-
-const chTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 
 async function rows<T>(ch: ClickHouseClient, query: string, params: Record<string, unknown>): Promise<T[]> {
   return (await ch.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();

@@ -6,8 +6,7 @@
  * A conversation belongs to the day (window) of its first event; its events are read up to
  * `LATE_EVENTS_MS` past the day's end so that late feedback and escalations still count.
  */
-import type { ClickHouseClient } from '../../common/clickhouse.ts';
-import { chTime } from '../../processors/rows.ts';
+import { chTime, type ClickHouseClient } from '../../common/clickhouse.ts';
 
 export const LATE_EVENTS_MS = 6 * 3_600_000;
 

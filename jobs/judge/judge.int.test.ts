@@ -6,8 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { ClickHouseClient } from '../../common/clickhouse.ts';
-import { chTime } from '../../processors/rows.ts';
+import { chTime, type ClickHouseClient } from '../../common/clickhouse.ts';
 import { testConfig, migratedDatabase } from '../../test/env.ts';
 import { ClickHouseAlertStore } from '../alerts/clickhouse-store.ts';
 import { AlertOptions } from '../alerts/options.ts';

@@ -7,8 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Counter, register as defaultRegistry, type Registry } from 'prom-client';
-import type { ClickHouseClient } from '../../common/clickhouse.ts';
-import { chTime } from '../../processors/rows.ts';
+import { chTime, type ClickHouseClient } from '../../common/clickhouse.ts';
 import type { AlertDraftInput } from '../alerts/model.ts';
 import type { AlertScope } from '../alerts/store.ts';
 import { Budget, type BudgetLimits } from './budget.ts';

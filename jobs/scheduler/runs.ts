@@ -4,7 +4,7 @@
  * failed, skipped) appends a newer version, and reads use FINAL.
  */
 import type { ClickHouseClient } from '../../common/clickhouse.ts';
-import { chTime } from '../alerts/clickhouse-store.ts';
+import { chTime } from '../../common/clickhouse.ts';
 import type { JobWindow } from './job.ts';
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'skipped';

@@ -3,7 +3,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { migratedDatabase, testConfig } from '../../test/env.ts';
-import { chTime } from '../alerts/clickhouse-store.ts';
+import { chTime } from '../../common/clickhouse.ts';
 import type { JobDefinition, JobWindow } from './job.ts';
 import { JobRegistry } from './registry.ts';
 import { jobsEnvironment, startScheduler } from './scheduler.ts';
