@@ -93,6 +93,7 @@ export const CONFIG_DEFS = {
   'processor.batchMaxRows': { env: 'LOOKOUT_BATCH_MAX_ROWS', schema: positiveInt, default: 5000, doc: 'Rows per ClickHouse insert, at most (per partition).' },
   'processor.batchMaxBytes': { env: 'LOOKOUT_BATCH_MAX_BYTES', schema: positiveInt, default: 16 * 1024 * 1024, doc: 'Message bytes per ClickHouse insert, at most (per partition).' },
   'processor.batchMaxWaitMs': { env: 'LOOKOUT_BATCH_MAX_WAIT_MS', schema: positiveInt, default: 500, doc: 'Longest an event waits in a batch before it is written.' },
+  'processor.workers': { env: 'LOOKOUT_PROCESSOR_WORKERS', schema: z.coerce.number().int().min(0).max(16), doc: 'Worker threads that validate, redact and encode events (0: on the main thread). Default: one per core, 2 to 8.' },
   'processor.metricsPort': { env: 'LOOKOUT_PROCESSOR_METRICS_PORT', schema: z.coerce.number().int().min(0).max(65535), default: 9464, doc: 'Port of the processor /metrics and /healthz endpoint (0 picks a free port).' },
   'redaction.key': { env: 'LOOKOUT_REDACTION_KEY', schema: z.string().min(16, 'at least 16 characters'), doc: 'Secret HMAC key for pseudonyms (same value, same token). Default: a random key generated once in .lookout/redaction.key (set your own in production).' },
   'redaction.keyId': { env: 'LOOKOUT_REDACTION_KEY_ID', schema: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/), default: 'k1', doc: 'Names the key, so pseudonyms made under a rotated key can be told apart.' },

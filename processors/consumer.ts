@@ -2,8 +2,9 @@
  * The stream processor's consumer runtime: exactly-once from Kafka into ClickHouse.
  *
  * Fetched messages go to a per-partition inbox and the fetch returns at once, so kafkajs fetches
- * the next batch while a single pump processes the inboxes (validate, redact, enrich) into per-
- * partition buffers, yielding to the event loop between slices so inserts and fetches progress.
+ * the next batch while a single pump sends chunks of the inboxes to the pipeline pool (validate,
+ * redact, enrich, encode; on worker threads) and appends the results, in offset order, to per-
+ * partition buffers.
  * A buffer is flushed when it reaches maxRows/maxBytes or maxWaitMs. A flush of offsets [from, to]:
  *   1. commits offset `from` with the metadata `lookout:v1:pending:<from>-<to>` (the intent),
  *   2. inserts the rows (and dead letters) with the deduplication token `<topic>/<p>/<from>-<to>`,
@@ -19,7 +20,8 @@ import kafkajs, { CompressionTypes, Partitioners, type Admin, type Consumer, typ
 import { chTime, type ClickHouseClient } from '../common/clickhouse.ts';
 import type { Logger } from '../common/logger.ts';
 import type { ProcessorMetrics } from './metrics.ts';
-import { processMessage, type DeadLetter, type PipelineContext } from './pipeline.ts';
+import type { DeadLetter } from './pipeline.ts';
+import type { ChunkMessage, ChunkOutcome, PipelinePool } from './pipeline-pool.ts';
 import { ClickHouseWriter, GaveUp } from './writer.ts';
 
 export interface BatchOptions {
@@ -35,7 +37,9 @@ export interface ConsumerOptions {
   groupId: string;
   clickhouse: ClickHouseClient;
   database: string;
-  pipeline: PipelineContext;
+  pipeline: PipelinePool;
+  /** The encoder's column list for the `events` insert (RowBinaryEncoder.columnList). */
+  eventColumns: string;
   batch: BatchOptions;
   log: Logger;
   metrics: ProcessorMetrics;
@@ -43,8 +47,6 @@ export interface ConsumerOptions {
 
 const MARKER = 'lookout:v1:pending:';
 
-/** Milliseconds of processing between two yields, so fetches, inserts and commits are served promptly. */
-const SLICE_MS = 2;
 /**
  * Message bytes fetched but not processed yet, over all partitions, past which the fetch waits:
  * enough to keep the next fetch in flight while this one is processed, small enough for memory.
@@ -93,6 +95,22 @@ export function inflateInPlace(): void {
     compress: async (encoder: { buffer: Buffer }) => gzipAsync(encoder.buffer),
     decompress: async (buffer: Buffer) => unzipSync(buffer),
   });
+}
+
+/** Removes up to `max` messages from the front of a partition's inbox. */
+function takeFromInbox(buf: PartitionBuffer, max: number): KafkaMessage[] {
+  const taken: KafkaMessage[] = [];
+  while (taken.length < max && buf.inbox.length > 0) {
+    const messages = buf.inbox[0]!;
+    const n = Math.min(max - taken.length, messages.length - buf.inboxAt);
+    for (let i = 0; i < n; i++) taken.push(messages[buf.inboxAt + i]!);
+    buf.inboxAt += n;
+    if (buf.inboxAt === messages.length) {
+      buf.inbox.shift();
+      buf.inboxAt = 0;
+    }
+  }
+  return taken;
 }
 
 export function parseMarker(metadata: string | null | undefined): { from: bigint; to: bigint } | undefined {
@@ -263,74 +281,78 @@ export class EventConsumer {
   }
 
   /**
-   * Processes the inboxes one partition at a time, so each fills whole batches, moving on when a
-   * partition's inbox is empty or its buffer is backed up behind a slow insert.
+   * Sends chunks of the inboxes to the pipeline pool, one partition at a time so each fills whole
+   * batches, moving on when a partition's inbox is empty or its buffer is backed up behind a slow
+   * insert. Up to the pool's capacity of chunks are in flight; their results are appended in the
+   * order the chunks were sent, so each partition's rows stay in offset order.
    */
   private async drainInboxes(): Promise<void> {
+    const pool = this.o.pipeline;
+    const inFlight: { partition: number; buf: PartitionBuffer; messages: KafkaMessage[]; outcomes: Promise<ChunkOutcome[]> }[] = [];
     let current: number | undefined;
     while (!this.stopping) {
-      let next: number | undefined;
       let blocked = false;
-      const cur = current === undefined ? undefined : this.buffers.get(current);
-      if (cur && cur.inbox.length > 0 && !this.backedUp(cur)) next = current;
-      else {
-        for (const [p, buf] of this.buffers) {
-          if (buf.inbox.length === 0) continue;
-          if (this.backedUp(buf)) blocked = true;
-          else {
-            next = p;
-            break;
-          }
-        }
+      while (inFlight.length < pool.capacity) {
+        const pick = this.pickPartition(current);
+        blocked ||= pick.blocked;
+        if (pick.next === undefined) break;
+        current = pick.next;
+        const buf = this.buffers.get(current)!;
+        const messages = takeFromInbox(buf, pool.chunkSize);
+        const chunk: ChunkMessage[] = messages.map((m) => ({ value: m.value, offset: m.offset }));
+        inFlight.push({ partition: current, buf, messages, outcomes: pool.run(current, chunk) });
       }
-      if (next === undefined) {
+      const head = inFlight.shift();
+      if (!head) {
         if (!blocked) return;
         await this.progress();
         continue;
       }
-      current = next;
-      this.processSlice(next, this.buffers.get(next)!);
+      let outcomes: ChunkOutcome[];
+      try {
+        outcomes = await head.outcomes;
+      } catch (err) {
+        // The pool stops with the processor; a chunk cut short then is read again by the next owner.
+        if (this.stopping) return;
+        throw err;
+      }
+      this.append(head.partition, head.buf, head.messages, outcomes);
       this.wake();
+      // Inline chunks resolve at once: let fetches, inserts and commits run between them.
       await new Promise(setImmediate);
     }
   }
 
-  private processSlice(partition: number, buf: PartitionBuffer): void {
-    const until = performance.now() + SLICE_MS;
-    let n = 0;
-    while (buf.inbox.length > 0 && ((n & 15) !== 0 || performance.now() < until)) {
-      const messages = buf.inbox[0]!;
-      const message = messages[buf.inboxAt++]!;
-      if (buf.inboxAt === messages.length) {
-        buf.inbox.shift();
-        buf.inboxAt = 0;
-      }
-      this.inboxBytes -= message.value?.byteLength ?? 0;
-      buf.waiting--;
-      this.add(buf, partition, message);
-      n++;
-      if (this.isFull(buf)) {
-        // Insert in the background while the next rows are processed.
-        void this.kick(partition, buf.generation);
-        if (this.backedUp(buf)) break;
-      }
+  /** The partition to take the next chunk from: the current one while it has messages and room. */
+  private pickPartition(current: number | undefined): { next?: number; blocked: boolean } {
+    const cur = current === undefined ? undefined : this.buffers.get(current);
+    if (cur && cur.inbox.length > 0 && !this.backedUp(cur)) return { next: current, blocked: false };
+    let blocked = false;
+    for (const [p, buf] of this.buffers) {
+      if (buf.inbox.length === 0) continue;
+      if (this.backedUp(buf)) blocked = true;
+      else return { next: p, blocked };
     }
-    this.o.metrics.eventsIn.inc(n);
+    return { blocked };
   }
 
-  private add(buf: PartitionBuffer, partition: number, message: KafkaMessage): void {
-    const bytes = message.value?.byteLength ?? 0;
-    const out = processMessage({ value: message.value, partition, offset: message.offset }, this.o.pipeline);
-    const item: Item = { offset: BigInt(message.offset), bytes };
-    if (out.kind === 'row') {
-      item.line = out.line;
-      item.type = out.event.type;
-      item.redactions = out.redactions;
-      item.unpriced = out.event.type === 'response' && !out.priced;
-    } else item.dead = out.dead;
-    if (buf.items.length === 0) buf.firstAt = Date.now();
-    buf.items.push(item);
-    buf.bytes += bytes;
+  private append(partition: number, buf: PartitionBuffer, messages: KafkaMessage[], outcomes: ChunkOutcome[]): void {
+    // A rebalance while the chunk was processed: its messages go to the partition's next owner.
+    if (this.buffers.get(partition) !== buf) return;
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i]!;
+      const out = outcomes[i]!;
+      const bytes = message.value?.byteLength ?? 0;
+      this.inboxBytes -= bytes;
+      buf.waiting--;
+      const item: Item = { offset: BigInt(message.offset), bytes, line: out.line, dead: out.dead, type: out.type, redactions: out.redactions, unpriced: out.unpriced };
+      if (buf.items.length === 0) buf.firstAt = Date.now();
+      buf.items.push(item);
+      buf.bytes += bytes;
+      // Insert in the background while the next rows are processed.
+      if (this.isFull(buf)) void this.kick(partition, buf.generation);
+    }
+    this.o.metrics.eventsIn.inc(messages.length);
   }
 
   private isFull(buf: PartitionBuffer): boolean {
@@ -457,7 +479,7 @@ export class EventConsumer {
         else if (i.dead) dead.push(i.dead);
       }
       const control = { keepTrying: stillOurs };
-      await this.writer.insertRowBinary('events', this.o.pipeline.encoder.columnList, lines, `${token}/events`, control);
+      await this.writer.insertRowBinary('events', this.o.eventColumns, lines, `${token}/events`, control);
       await this.writer.insert('dead_letters', dead.map((d) => deadLetterRow(d, topic)), `${token}/dead_letters`, control);
       await this.sendDeadLetters(dead, partition);
       await this.consumer.commitOffsets([{ topic, partition, offset: String(to + 1n), metadata: null }]);

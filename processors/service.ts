@@ -10,8 +10,7 @@ import { localSecret } from '../common/local-secrets.ts';
 import { EventConsumer } from './consumer.ts';
 import { PriceTable, type PriceFamilyInput } from './enrich/prices.ts';
 import { processorMetrics, serveMetrics } from './metrics.ts';
-import { warmUp } from './pipeline.ts';
-import { createRedactor, type Redactor } from './redaction/redactor.ts';
+import { defaultWorkers, pipelineContext, PipelinePool, type PipelineSettings } from './pipeline-pool.ts';
 import type { RedactionOptions } from './redaction/types.ts';
 import { RowBinaryEncoder } from './rowbinary.ts';
 import { ClickHouseWriter } from './writer.ts';
@@ -24,14 +23,15 @@ export function redactionKey(config: Config, log: Logger): string {
   return value;
 }
 
-export function redactorFromConfig(config: Config, log: Logger): Redactor {
-  return createRedactor({
+export function redactionOptions(config: Config, log: Logger): RedactionOptions {
+  return {
     key: redactionKey(config, log),
     keyId: config.redaction.keyId,
     operators: config.redaction.operators as RedactionOptions['operators'],
     fields: config.redaction.fields as RedactionOptions['fields'],
-  });
+  };
 }
+
 
 export interface RunningProcessor {
   metricsPort: number;
@@ -47,8 +47,13 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
   const clickhouse = createClickHouse(clickhouseTarget(config));
   // Rows are encoded for the table as it is on the server, so its schema is the one source of truth.
   const columns = await new ClickHouseWriter(clickhouse, config.clickhouse.database, log).columns('events', { keepTrying: () => true });
-  const encoder = new RowBinaryEncoder(columns);
-  const pipeline = { redactor: redactorFromConfig(config, log), prices, now: Date.now, retentionDays: config.retention.eventsDays, encoder };
+  const settings: PipelineSettings = {
+    redaction: redactionOptions(config, log),
+    priceOverrides: config.prices.overrides as PriceFamilyInput[],
+    retentionDays: config.retention.eventsDays,
+    columns,
+  };
+  const pool = new PipelinePool(settings, pipelineContext(settings, prices), config.processor.workers ?? defaultWorkers());
   const consumer = new EventConsumer({
     kafka,
     topic: config.kafka.eventsTopic,
@@ -56,15 +61,16 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
     groupId: config.processor.groupId,
     clickhouse,
     database: config.clickhouse.database,
-    pipeline,
+    pipeline: pool,
+    eventColumns: new RowBinaryEncoder(columns).columnList,
     batch: { maxRows: config.processor.batchMaxRows, maxBytes: config.processor.batchMaxBytes, maxWaitMs: config.processor.batchMaxWaitMs },
     log,
     metrics,
   });
   const http = await serveMetrics(metrics.registry, config.processor.metricsPort, '0.0.0.0', () => consumer.healthy);
   const warm = performance.now();
-  const warmed = warmUp(pipeline);
-  log.info({ ...warmed, ms: Math.round(performance.now() - warm) }, 'pipeline warmed up');
+  const warmed = await pool.start();
+  log.info({ ...warmed, workers: pool.size, ms: Math.round(performance.now() - warm) }, 'pipeline warmed up');
   await consumer.start();
   log.info({ topic: config.kafka.eventsTopic, group: config.processor.groupId, metricsPort: http.port }, 'processor running');
   return {
@@ -72,6 +78,7 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
     consumer,
     stop: async () => {
       await consumer.stop();
+      await pool.stop();
       await clickhouse.close();
       http.server.close();
     },

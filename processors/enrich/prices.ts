@@ -95,6 +95,11 @@ export interface PriceTableOptions {
   registry?: Registry;
   /** Distinct model label values on the unknown-model counter; the rest count as "__other__". */
   maxUnknownModelLabels?: number;
+  /**
+   * Receives each unknown model's label instead of the counter: a pipeline worker thread passes
+   * them to the main thread, whose table counts them (countUnknownModel) where /metrics is served.
+   */
+  onUnknownModel?: (label: string) => void;
 }
 
 /** Snapshot suffixes providers append to a family name. */
@@ -229,6 +234,7 @@ export class PriceTable {
   private readonly families: Family[];
   private readonly unknown: UnknownCounter;
   private readonly maxLabels: number;
+  private readonly onUnknownModel: ((label: string) => void) | undefined;
 
   constructor(options: PriceTableOptions = {}) {
     const builtin = BUILTIN_PRICE_FAMILIES.map((f) => PriceFamilySchema.parse(f));
@@ -241,6 +247,7 @@ export class PriceTable {
         : `${PRICE_TABLE_VERSION}+${createHash('sha256').update(JSON.stringify(overrides)).digest('hex').slice(0, 8)}`;
     this.unknown = unknownCounter(options.registry ?? defaultRegistry);
     this.maxLabels = options.maxUnknownModelLabels ?? 100;
+    this.onUnknownModel = options.onUnknownModel;
   }
 
   /** The family and the period in force at `ts`, or null. */
@@ -259,7 +266,9 @@ export class PriceTable {
   computeCost(input: CostInput): CostResult {
     const hit = input.model ? this.lookup(input.model, input.provider, input.ts) : null;
     if (!hit) {
-      this.countUnknown(input.model ? normaliseModel(input.model) : '(missing)');
+      const label = (input.model ? normaliseModel(input.model) : '(missing)').slice(0, 100);
+      if (this.onUnknownModel) this.onUnknownModel(label);
+      else this.countUnknownModel(label);
       return { cost_usd: null, price_version: this.version, matched_entry: null };
     }
     const matched_entry = `${hit.family}@${hit.period.effectiveFrom}`;
@@ -267,8 +276,7 @@ export class PriceTable {
     return { cost_usd: formatUsd(costUnits(hit.period, input.usage)), price_version: this.version, matched_entry };
   }
 
-  private countUnknown(model: string): void {
-    const label = model.slice(0, 100);
+  countUnknownModel(label: string): void {
     const { counter, seen } = this.unknown;
     if (seen.has(label) || seen.size < this.maxLabels) {
       seen.add(label);

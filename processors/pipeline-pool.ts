@@ -1,0 +1,267 @@
+/**
+ * Runs the pipeline (processors/pipeline.ts) over chunks of Kafka messages on worker threads, so
+ * that validation, redaction and row encoding use more than one core while the main thread fetches
+ * from Kafka and writes to ClickHouse. With no workers the chunks run inline, with the same results.
+ *
+ * A chunk crosses the thread boundary as two transferred buffers each way (message bytes in,
+ * encoded rows out) plus small per-message fields, so nothing is copied per event but the bytes.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { PriceTable, type PriceFamilyInput } from './enrich/prices.ts';
+import { processMessage, warmUp, type DeadLetter, type PipelineContext } from './pipeline.ts';
+import { createRedactor } from './redaction/redactor.ts';
+import type { RedactionOptions } from './redaction/types.ts';
+import { RowBinaryEncoder, type ColumnType } from './rowbinary.ts';
+
+/** Everything a worker needs to build its own pipeline: plain data, so it can be sent to a thread. */
+export interface PipelineSettings {
+  redaction: RedactionOptions;
+  priceOverrides: PriceFamilyInput[];
+  retentionDays: number;
+  /** The `events` columns the server reported (see ClickHouseWriter.columns). */
+  columns: ColumnType[];
+}
+
+export interface ChunkMessage {
+  value: Buffer | null;
+  offset: string;
+}
+
+/** One message's result: an encoded row, or a dead letter. */
+export interface ChunkOutcome {
+  line?: Buffer;
+  type?: string;
+  redactions?: Record<string, number>;
+  unpriced?: boolean;
+  dead?: DeadLetter;
+}
+
+interface ChunkRequest {
+  id: number;
+  partition: number;
+  offsets: string[];
+  /** Byte length of each message value, -1 for a null value. */
+  sizes: Int32Array;
+  data: ArrayBuffer;
+}
+
+interface ChunkReply {
+  id: number;
+  /** Byte length of each message's encoded row, -1 for a dead letter. */
+  lineSizes: Int32Array;
+  lines: ArrayBuffer;
+  types: (string | undefined)[];
+  unpriced: Uint8Array;
+  redactions: [number, Record<string, number>][];
+  dead: [number, DeadLetter][];
+  unknownModels: string[];
+}
+
+export function pipelineContext(s: PipelineSettings, prices: PriceTable): PipelineContext {
+  return {
+    redactor: createRedactor(s.redaction),
+    prices,
+    now: Date.now,
+    retentionDays: s.retentionDays,
+    encoder: new RowBinaryEncoder(s.columns),
+  };
+}
+
+export function processChunk(ctx: PipelineContext, partition: number, messages: ChunkMessage[]): ChunkOutcome[] {
+  const out: ChunkOutcome[] = new Array(messages.length);
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]!;
+    const r = processMessage({ value: m.value, partition, offset: m.offset }, ctx);
+    out[i] =
+      r.kind === 'row'
+        ? { line: r.line, type: r.event.type, redactions: r.redactions, unpriced: r.event.type === 'response' && !r.priced }
+        : { dead: r.dead };
+  }
+  return out;
+}
+
+function packRequest(id: number, partition: number, messages: ChunkMessage[]): ChunkRequest {
+  const sizes = new Int32Array(messages.length);
+  let total = 0;
+  for (let i = 0; i < messages.length; i++) {
+    const v = messages[i]!.value;
+    sizes[i] = v === null ? -1 : v.byteLength;
+    total += v?.byteLength ?? 0;
+  }
+  const data = Buffer.allocUnsafeSlow(total);
+  let at = 0;
+  for (const m of messages) if (m.value) at += m.value.copy(data, at);
+  return { id, partition, offsets: messages.map((m) => m.offset), sizes, data: data.buffer as ArrayBuffer };
+}
+
+function unpackRequest(req: ChunkRequest): ChunkMessage[] {
+  const data = Buffer.from(req.data);
+  let at = 0;
+  return req.offsets.map((offset, i) => {
+    const size = req.sizes[i]!;
+    if (size < 0) return { value: null, offset };
+    const value = data.subarray(at, at + size);
+    at += size;
+    return { value, offset };
+  });
+}
+
+function packReply(id: number, outcomes: ChunkOutcome[], unknownModels: string[]): ChunkReply {
+  const lineSizes = new Int32Array(outcomes.length);
+  const unpriced = new Uint8Array(outcomes.length);
+  const types: (string | undefined)[] = new Array(outcomes.length);
+  const redactions: [number, Record<string, number>][] = [];
+  const dead: [number, DeadLetter][] = [];
+  let total = 0;
+  for (const o of outcomes) total += o.line?.byteLength ?? 0;
+  const lines = Buffer.allocUnsafeSlow(total);
+  let at = 0;
+  outcomes.forEach((o, i) => {
+    types[i] = o.type;
+    if (o.dead) {
+      lineSizes[i] = -1;
+      dead.push([i, o.dead]);
+      return;
+    }
+    lineSizes[i] = o.line!.byteLength;
+    at += o.line!.copy(lines, at);
+    if (o.unpriced) unpriced[i] = 1;
+    if (o.redactions && Object.keys(o.redactions).length > 0) redactions.push([i, o.redactions]);
+  });
+  return { id, lineSizes, lines: lines.buffer as ArrayBuffer, types, unpriced, redactions, dead, unknownModels };
+}
+
+function unpackReply(reply: ChunkReply): ChunkOutcome[] {
+  const lines = Buffer.from(reply.lines);
+  const out: ChunkOutcome[] = new Array(reply.lineSizes.length);
+  let at = 0;
+  for (let i = 0; i < out.length; i++) {
+    const size = reply.lineSizes[i]!;
+    if (size < 0) continue;
+    out[i] = { line: lines.subarray(at, at + size), type: reply.types[i], unpriced: reply.unpriced[i] === 1 };
+    at += size;
+  }
+  for (const [i, counts] of reply.redactions) out[i]!.redactions = counts;
+  for (const [i, dead] of reply.dead) out[i] = { dead };
+  return out;
+}
+
+/** The worker thread's side: build the pipeline, warm it up, then answer chunk requests. */
+export function serveChunks(settings: PipelineSettings, port: { postMessage(m: unknown, transfer?: ArrayBuffer[]): void; on(e: 'message', f: (m: ChunkRequest) => void): void }): void {
+  const unknown: string[] = [];
+  const ctx = pipelineContext(settings, new PriceTable({ overrides: settings.priceOverrides, onUnknownModel: (label) => unknown.push(label) }));
+  const warmed = warmUp(ctx);
+  port.on('message', (req) => {
+    const reply = packReply(req.id, processChunk(ctx, req.partition, unpackRequest(req)), unknown.splice(0));
+    port.postMessage(reply, [reply.lines]);
+  });
+  port.postMessage({ ready: warmed });
+}
+
+/**
+ * Worker threads for this machine: one per core, 2 to 8. The main thread mostly waits (it was 75 %
+ * idle beside one worker), and on the project's 2-core VM two workers beat one and none in each of
+ * three back-to-back rounds of bench/processor-e2e.ts, with ClickHouse and Kafka on the same cores.
+ */
+export function defaultWorkers(): number {
+  return Math.max(2, Math.min(8, availableParallelism()));
+}
+
+interface Job {
+  resolve: (outcomes: ChunkOutcome[]) => void;
+  reject: (err: Error) => void;
+}
+
+interface WorkerState {
+  worker: Worker;
+  jobs: Map<number, Job>;
+}
+
+export class PipelinePool {
+  private workers: WorkerState[] = [];
+  private nextId = 0;
+  private broken: Error | undefined;
+  private readonly inline: PipelineContext | undefined;
+
+  /**
+   * `workers` 0 runs chunks on the calling thread with `ctx`; otherwise each worker builds its own
+   * pipeline from `settings` and the main thread's price table counts the unknown models.
+   */
+  constructor(
+    private readonly settings: PipelineSettings,
+    private readonly ctx: PipelineContext,
+    readonly size: number,
+  ) {
+    if (size === 0) this.inline = ctx;
+  }
+
+  /**
+   * Chunks that may be in flight at once. A worker's queue must outlast the main thread's longest
+   * stretch of other work (decoding a large fetch takes tens of milliseconds) or the worker idles.
+   */
+  get capacity(): number {
+    return this.size === 0 ? 1 : 8 * this.size;
+  }
+
+  /** Messages per chunk: small inline (the event loop waits for a chunk), larger across threads. */
+  get chunkSize(): number {
+    return this.size === 0 ? 48 : 256;
+  }
+
+  /** Starts the workers and waits until each has warmed up; rejects with the first worker's error. */
+  async start(): Promise<{ rows: number; dead: number }> {
+    if (this.size === 0) return warmUp(this.ctx);
+    const started = Array.from({ length: this.size }, () => this.spawn());
+    const ready = await Promise.all(started);
+    return ready.reduce((a, b) => ({ rows: a.rows + b.rows, dead: a.dead + b.dead }));
+  }
+
+  private spawn(): Promise<{ rows: number; dead: number }> {
+    const worker = new Worker(new URL('./pipeline-worker.mjs', import.meta.url), { workerData: this.settings });
+    const state: WorkerState = { worker, jobs: new Map() };
+    this.workers.push(state);
+    return new Promise((resolve, reject) => {
+      let ready = false;
+      worker.on('message', (m: ChunkReply | { ready: { rows: number; dead: number } }) => {
+        if ('ready' in m) {
+          ready = true;
+          resolve(m.ready);
+          return;
+        }
+        const job = state.jobs.get(m.id);
+        state.jobs.delete(m.id);
+        for (const label of m.unknownModels) this.ctx.prices.countUnknownModel(label);
+        job?.resolve(unpackReply(m));
+      });
+      const fail = (err: Error) => {
+        this.broken ??= err;
+        if (!ready) reject(err);
+        for (const job of state.jobs.values()) job.reject(err);
+        state.jobs.clear();
+      };
+      worker.on('error', fail);
+      worker.on('exit', (code) => fail(new Error(`a pipeline worker thread exited (code ${code})`)));
+    });
+  }
+
+  run(partition: number, messages: ChunkMessage[]): Promise<ChunkOutcome[]> {
+    if (this.inline) return Promise.resolve(processChunk(this.inline, partition, messages));
+    if (this.broken) return Promise.reject(this.broken);
+    let state = this.workers[0]!;
+    for (const w of this.workers) if (w.jobs.size < state.jobs.size) state = w;
+    const id = this.nextId++;
+    const req = packRequest(id, partition, messages);
+    return new Promise((resolve, reject) => {
+      state.jobs.set(id, { resolve, reject });
+      state.worker.postMessage(req, [req.data]);
+    });
+  }
+
+  async stop(): Promise<void> {
+    const workers = this.workers;
+    this.workers = [];
+    this.broken ??= new Error('the pipeline pool was stopped');
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }
+}
