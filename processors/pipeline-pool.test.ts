@@ -33,7 +33,7 @@ function sameRow(a: Buffer, b: Buffer, type: string): boolean {
 test('a worker thread gives the same outcomes as the main thread, byte for byte, and its unknown models are counted here', async () => {
   const registry = new Registry();
   const prices = new PriceTable({ registry });
-  const pool = new PipelinePool(settings, pipelineContext(settings, prices), 1);
+  const pool = new PipelinePool(settings, prices, 1);
   pools.push(pool);
   const warmed = await pool.start();
   assert.ok(warmed.rows > 0 && warmed.dead === 0);
@@ -56,7 +56,7 @@ test('a worker thread gives the same outcomes as the main thread, byte for byte,
 });
 
 test('a worker that cannot build its pipeline fails the start with its reason', async () => {
-  const pool = new PipelinePool({ ...settings, redaction: { key: 'short' } }, pipelineContext(settings, new PriceTable({ registry: new Registry() })), 1);
+  const pool = new PipelinePool({ ...settings, redaction: { key: 'short' } }, new PriceTable({ registry: new Registry() }), 1);
   pools.push(pool);
   await assert.rejects(pool.start(), /invalid_options|key/);
   await assert.rejects(pool.run(0, messages()), /key|exited/);

@@ -182,18 +182,19 @@ export class PipelinePool {
   private workers: WorkerState[] = [];
   private nextId = 0;
   private broken: Error | undefined;
+  /** The pipeline of the calling thread, built only when there are no workers. */
   private readonly inline: PipelineContext | undefined;
 
   /**
-   * `workers` 0 runs chunks on the calling thread with `ctx`; otherwise each worker builds its own
-   * pipeline from `settings` and the main thread's price table counts the unknown models.
+   * `size` 0 runs chunks on the calling thread; otherwise each worker builds its own pipeline from
+   * `settings`. Either way unknown models are counted on `prices`, where /metrics is served.
    */
   constructor(
     private readonly settings: PipelineSettings,
-    private readonly ctx: PipelineContext,
+    private readonly prices: PriceTable,
     readonly size: number,
   ) {
-    if (size === 0) this.inline = ctx;
+    if (size === 0) this.inline = pipelineContext(settings, prices);
   }
 
   /**
@@ -211,7 +212,7 @@ export class PipelinePool {
 
   /** Starts the workers and waits until each has warmed up; rejects with the first worker's error. */
   async start(): Promise<{ rows: number; dead: number }> {
-    if (this.size === 0) return warmUp(this.ctx);
+    if (this.inline) return warmUp(this.inline);
     const started = Array.from({ length: this.size }, () => this.spawn());
     const ready = await Promise.all(started);
     return ready.reduce((a, b) => ({ rows: a.rows + b.rows, dead: a.dead + b.dead }));
@@ -231,7 +232,7 @@ export class PipelinePool {
         }
         const job = state.jobs.get(m.id);
         state.jobs.delete(m.id);
-        for (const label of m.unknownModels) this.ctx.prices.countUnknownModel(label);
+        for (const label of m.unknownModels) this.prices.countUnknownModel(label);
         job?.resolve(unpackReply(m));
       });
       const fail = (err: Error) => {

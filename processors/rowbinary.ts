@@ -156,6 +156,11 @@ for (let i = 0; i < 16; i++) {
 /** Where byte k of a UUID starts in its 36-character text (dashes skipped). */
 const UUID_AT = Array.from({ length: 16 }, (_, k) => 2 * k + (k >= 4 ? 1 : 0) + (k >= 6 ? 1 : 0) + (k >= 8 ? 1 : 0) + (k >= 10 ? 1 : 0));
 
+/** `(a, b, ...)` for an INSERT of these columns, in their order. */
+export function insertColumnList(columns: readonly ColumnType[]): string {
+  return `(${columns.map((c) => `\`${c.name}\``).join(', ')})`;
+}
+
 /**
  * Rows into large shared chunks, each row a view of its chunk (one allocation per megabyte, and a
  * batch is concatenated into an insert body without being encoded again).
@@ -179,7 +184,7 @@ export class RowBinaryEncoder {
       }
     });
     this.known = new Set(columns.map((c) => c.name));
-    this.columnList = `(${columns.map((c) => `\`${c.name}\``).join(', ')})`;
+    this.columnList = insertColumnList(columns);
   }
 
   /**

@@ -10,9 +10,9 @@ import { localSecret } from '../common/local-secrets.ts';
 import { EventConsumer } from './consumer.ts';
 import { PriceTable, type PriceFamilyInput } from './enrich/prices.ts';
 import { processorMetrics, serveMetrics } from './metrics.ts';
-import { defaultWorkers, pipelineContext, PipelinePool, type PipelineSettings } from './pipeline-pool.ts';
+import { defaultWorkers, PipelinePool, type PipelineSettings } from './pipeline-pool.ts';
 import type { RedactionOptions } from './redaction/types.ts';
-import { RowBinaryEncoder } from './rowbinary.ts';
+import { insertColumnList } from './rowbinary.ts';
 import { ClickHouseWriter } from './writer.ts';
 
 /** The configured key, or one generated once for this checkout (fine locally, not in production). */
@@ -53,7 +53,7 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
     retentionDays: config.retention.eventsDays,
     columns,
   };
-  const pool = new PipelinePool(settings, pipelineContext(settings, prices), config.processor.workers ?? defaultWorkers());
+  const pool = new PipelinePool(settings, prices, config.processor.workers ?? defaultWorkers());
   const consumer = new EventConsumer({
     kafka,
     topic: config.kafka.eventsTopic,
@@ -62,7 +62,7 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
     clickhouse,
     database: config.clickhouse.database,
     pipeline: pool,
-    eventColumns: new RowBinaryEncoder(columns).columnList,
+    eventColumns: insertColumnList(columns),
     batch: { maxRows: config.processor.batchMaxRows, maxBytes: config.processor.batchMaxBytes, maxWaitMs: config.processor.batchMaxWaitMs },
     log,
     metrics,
