@@ -174,12 +174,10 @@ export class ProducerCore {
     this.sampleRate = options.sampleRate ?? 1;
     this.backoff = { initialMs: options.retryInitialMs ?? 100, maxMs: options.retryMaxMs ?? 30_000 };
     this.logger = options.logger === undefined ? DEFAULT_LOGGER : options.logger;
-    // A broker unreachable from the start: the backlog is packed from the first events on.
-    if (transport.warmUp) {
-      transport.warmUp().catch(() => {
-        if (this.counters.batches === 0) this.queue.setPacking(true);
-      });
-    }
+    // Until a first delivery proves the broker there, a backlog is packed: a burst at start-up
+    // against an absent broker fills the cap before any connection attempt has failed.
+    this.queue.setPacking(true);
+    transport.warmUp?.().catch(() => {});
   }
 
   /** Stamps and stages one event; returns its event_id ('' when it could not be taken at all). */
