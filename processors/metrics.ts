@@ -14,6 +14,7 @@ export function processorMetrics(registry = new Registry()) {
     batchRows: new Histogram({ name: 'lookout_batch_rows', help: 'Rows per ClickHouse insert', buckets: [1, 10, 100, 500, 1000, 2000, 5000, 10000], registers: [registry] }),
     insertSeconds: new Histogram({ name: 'lookout_insert_seconds', help: 'ClickHouse insert latency', labelNames: ['table', 'outcome'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] }),
     lag: new Gauge({ name: 'lookout_consumer_lag', help: 'Messages behind the partition high watermark at the last fetch', labelNames: ['partition'], registers: [registry] }),
+    workerRestarts: new Counter({ name: 'lookout_pipeline_worker_restarts_total', help: 'Pipeline worker threads that died and were replaced', registers: [registry] }),
     replays: new Counter({ name: 'lookout_batches_replayed_total', help: 'Batches re-inserted after a restart or rebalance (deduplicated by ClickHouse)', registers: [registry] }),
   };
 }

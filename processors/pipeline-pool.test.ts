@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, test } from 'node:test';
 import { Registry } from 'prom-client';
 import { EXAMPLE_EVENTS } from '../schemas/events/index.ts';
@@ -60,4 +61,43 @@ test('a worker that cannot build its pipeline fails the start with its reason', 
   pools.push(pool);
   await assert.rejects(pool.start(), /invalid_options|key/);
   await assert.rejects(pool.run(0, messages()), /key|exited/);
+});
+
+test('a worker that dies is replaced: the chunks queued behind it are sent again, and only the message that kills a worker alone becomes a dead letter', async () => {
+  const crashes: (number | undefined)[] = [];
+  const pool = new PipelinePool(settings, new PriceTable({ registry: new Registry() }), 1, {
+    workerUrl: new URL('../test/fixtures/crashing-pipeline-worker.mjs', import.meta.url),
+    onCrash: (err) => crashes.push(err.exitCode),
+  });
+  pools.push(pool);
+  await pool.start();
+  const now = Date.now();
+  const chunk = (from: number, poison?: number): ChunkMessage[] =>
+    Array.from({ length: 10 }, (_, i) => {
+      const input_text = i === poison ? 'please KILL-THIS-WORKER now' : `where is my parcel ${from + i}`;
+      return { value: Buffer.from(JSON.stringify({ ...EXAMPLE_EVENTS.request, event_id: randomUUID(), ts: now, input_text })), offset: String(from + i) };
+    });
+  // One worker: the second and third chunks wait in its queue behind the first.
+  const [first, second, third] = await Promise.all([pool.run(2, chunk(0, 4)), pool.run(2, chunk(10)), pool.run(2, chunk(20))]);
+  assert.deepEqual(crashes, [7, 7], 'died with the chunk, then with the message alone');
+  first.forEach((o, i) => assert.equal(o.line === undefined, i === 4, `message ${i}`));
+  assert.deepEqual(
+    { ...first[4]!.dead, received_at: 0 },
+    {
+      received_at: 0,
+      source_partition: 2,
+      source_offset: '4',
+      reason: 'worker_crashed',
+      field_path: '',
+      message: 'a pipeline worker thread died twice while processing this message alone; it was not stored',
+      event_id: '',
+      tenant: '',
+      type: '',
+      payload_bytes: chunk(0, 4)[4]!.value!.byteLength,
+      payload_redacted: '',
+    },
+  );
+  assert.ok([...second, ...third].every((o) => o.line && o.type === 'request'), 'queued chunks were sent again whole');
+  const afterwards = await pool.run(2, chunk(30));
+  assert.equal(afterwards.filter((o) => o.line).length, 10, 'the replacement keeps working');
 });

@@ -175,13 +175,56 @@ interface Job {
 
 interface WorkerState {
   worker: Worker;
+  /** In the order sent: a worker runs its chunks one at a time, so the first is the one in hand. */
   jobs: Map<number, Job>;
+  dead: boolean;
+}
+
+/** A worker thread died (out of memory, a native crash) before answering a chunk. */
+export class WorkerCrashed extends Error {
+  constructor(
+    /** The worker had this chunk in hand; the other chunks queued behind it are innocent. */
+    readonly inHand: boolean,
+    readonly exitCode: number | undefined,
+  ) {
+    super(`a pipeline worker thread died (exit code ${exitCode ?? 'none'})`);
+  }
+}
+
+export interface PoolOptions {
+  /** Told of each worker that died and is being replaced. */
+  onCrash?: (err: WorkerCrashed) => void;
+  /** The worker's entry module (tests substitute one that can be made to crash). */
+  workerUrl?: URL;
+}
+
+/** A message that killed a worker twice, once in its chunk and once alone: dead-lettered, not retried again. */
+function crashedDeadLetter(partition: number, m: ChunkMessage): DeadLetter {
+  return {
+    received_at: Date.now(),
+    source_partition: partition,
+    source_offset: m.offset,
+    reason: 'worker_crashed',
+    field_path: '',
+    message: 'a pipeline worker thread died twice while processing this message alone; it was not stored',
+    event_id: '',
+    tenant: '',
+    type: '',
+    payload_bytes: m.value?.byteLength ?? 0,
+    payload_redacted: '',
+  };
 }
 
 export class PipelinePool {
+  /** Live workers, ready to take chunks. */
   private workers: WorkerState[] = [];
+  /** Every worker not yet exited, ready or still warming up. */
+  private readonly threads = new Set<Worker>();
   private nextId = 0;
   private broken: Error | undefined;
+  private stopped = false;
+  /** Callers of run() waiting for a live worker while all are being replaced. */
+  private waiting: (() => void)[] = [];
   /** The pipeline of the calling thread, built only when there are no workers. */
   private readonly inline: PipelineContext | undefined;
 
@@ -193,6 +236,7 @@ export class PipelinePool {
     private readonly settings: PipelineSettings,
     private readonly prices: PriceTable,
     readonly size: number,
+    private readonly options: PoolOptions = {},
   ) {
     if (size === 0) this.inline = pipelineContext(settings, prices);
   }
@@ -218,15 +262,22 @@ export class PipelinePool {
     return ready.reduce((a, b) => ({ rows: a.rows + b.rows, dead: a.dead + b.dead }));
   }
 
+  /**
+   * A worker that dies after its start is replaced; its chunks fail with WorkerCrashed and run()
+   * sends them again. One that fails to start is fatal: a replacement would fail the same way.
+   */
   private spawn(): Promise<{ rows: number; dead: number }> {
-    const worker = new Worker(new URL('./pipeline-worker.mjs', import.meta.url), { workerData: this.settings });
-    const state: WorkerState = { worker, jobs: new Map() };
-    this.workers.push(state);
+    const worker = new Worker(this.options.workerUrl ?? new URL('./pipeline-worker.mjs', import.meta.url), { workerData: this.settings });
+    const state: WorkerState = { worker, jobs: new Map(), dead: false };
+    this.threads.add(worker);
+    if (this.stopped) void worker.terminate();
     return new Promise((resolve, reject) => {
       let ready = false;
       worker.on('message', (m: ChunkReply | { ready: { rows: number; dead: number } }) => {
         if ('ready' in m) {
           ready = true;
+          this.workers.push(state);
+          for (const wake of this.waiting.splice(0)) wake();
           resolve(m.ready);
           return;
         }
@@ -235,20 +286,64 @@ export class PipelinePool {
         for (const label of m.unknownModels) this.prices.countUnknownModel(label);
         job?.resolve(unpackReply(m));
       });
-      const fail = (err: Error) => {
-        this.broken ??= err;
-        if (!ready) reject(err);
-        for (const job of state.jobs.values()) job.reject(err);
+      const died = (err: Error, exitCode?: number) => {
+        if (state.dead) return;
+        state.dead = true;
+        this.threads.delete(worker);
+        this.workers = this.workers.filter((w) => w !== state);
+        if (!ready || this.stopped) {
+          this.broken ??= err;
+          if (!ready) reject(err);
+          for (const job of state.jobs.values()) job.reject(this.broken);
+          for (const wake of this.waiting.splice(0)) wake();
+          return;
+        }
+        let first = true;
+        for (const job of state.jobs.values()) {
+          job.reject(new WorkerCrashed(first, exitCode));
+          first = false;
+        }
         state.jobs.clear();
+        this.options.onCrash?.(new WorkerCrashed(false, exitCode));
+        this.spawn().catch(() => undefined);
       };
-      worker.on('error', fail);
-      worker.on('exit', (code) => fail(new Error(`a pipeline worker thread exited (code ${code})`)));
+      worker.on('error', (err) => died(err));
+      worker.on('exit', (code) => died(new Error(`a pipeline worker thread exited (code ${code})`), code));
     });
   }
 
-  run(partition: number, messages: ChunkMessage[]): Promise<ChunkOutcome[]> {
-    if (this.inline) return Promise.resolve(processChunk(this.inline, partition, messages));
-    if (this.broken) return Promise.reject(this.broken);
+  /**
+   * Outcomes of one chunk, in message order. A chunk whose worker died with it in hand is run again
+   * one message at a time, so that only a message that kills a worker on its own is lost, as a
+   * dead letter; the chunks queued behind it are simply sent again.
+   */
+  async run(partition: number, messages: ChunkMessage[]): Promise<ChunkOutcome[]> {
+    if (this.inline) return processChunk(this.inline, partition, messages);
+    const outcome = await this.resend(partition, messages);
+    if (outcome !== 'in hand') return outcome;
+    const out: ChunkOutcome[] = [];
+    for (const m of messages) {
+      const one = await this.resend(partition, [m]);
+      out.push(...(one === 'in hand' ? [{ dead: crashedDeadLetter(partition, m) }] : one));
+    }
+    return out;
+  }
+
+  /** Sends until no worker dies with the chunk queued; 'in hand' when one died processing it. */
+  private async resend(partition: number, messages: ChunkMessage[]): Promise<ChunkOutcome[] | 'in hand'> {
+    for (;;) {
+      try {
+        return await this.send(partition, messages);
+      } catch (err) {
+        if (!(err instanceof WorkerCrashed)) throw err;
+        if (err.inHand) return 'in hand';
+      }
+    }
+  }
+
+  private async send(partition: number, messages: ChunkMessage[]): Promise<ChunkOutcome[]> {
+    while (this.workers.length === 0 && !this.broken) await new Promise<void>((wake) => this.waiting.push(wake));
+    if (this.broken) throw this.broken;
     let state = this.workers[0]!;
     for (const w of this.workers) if (w.jobs.size < state.jobs.size) state = w;
     const id = this.nextId++;
@@ -260,9 +355,10 @@ export class PipelinePool {
   }
 
   async stop(): Promise<void> {
-    const workers = this.workers;
-    this.workers = [];
+    this.stopped = true;
     this.broken ??= new Error('the pipeline pool was stopped');
-    await Promise.all(workers.map((w) => w.worker.terminate()));
+    for (const wake of this.waiting.splice(0)) wake();
+    this.workers = [];
+    await Promise.all([...this.threads].map((w) => w.terminate()));
   }
 }

@@ -53,7 +53,12 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
     retentionDays: config.retention.eventsDays,
     columns,
   };
-  const pool = new PipelinePool(settings, prices, config.processor.workers ?? defaultWorkers());
+  const pool = new PipelinePool(settings, prices, config.processor.workers ?? defaultWorkers(), {
+    onCrash: (err) => {
+      metrics.workerRestarts.inc();
+      log.error({ exitCode: err.exitCode }, 'a pipeline worker thread died; replacing it and sending its chunks again');
+    },
+  });
   const consumer = new EventConsumer({
     kafka,
     topic: config.kafka.eventsTopic,
