@@ -89,7 +89,7 @@ test('a worker that dies is replaced: the chunks queued behind it are sent again
       source_offset: '4',
       reason: 'worker_crashed',
       field_path: '',
-      message: 'a pipeline worker thread died twice while processing this message alone; it was not stored',
+      message: 'a pipeline worker thread died processing this message, again when it was sent alone; it was not stored',
       event_id: '',
       tenant: '',
       type: '',

@@ -206,7 +206,7 @@ function crashedDeadLetter(partition: number, m: ChunkMessage): DeadLetter {
     source_offset: m.offset,
     reason: 'worker_crashed',
     field_path: '',
-    message: 'a pipeline worker thread died twice while processing this message alone; it was not stored',
+    message: 'a pipeline worker thread died processing this message, again when it was sent alone; it was not stored',
     event_id: '',
     tenant: '',
     type: '',
