@@ -261,7 +261,7 @@ test('compose: Grafana provisioning reads only what the grafana service sets', (
   assert.equal(defaultDatabase, DEFAULTS.get('CLICKHOUSE_DATABASE'));
   const provider = parse(readFileSync(join(dir, 'dashboards/lookout.yml'), 'utf8')) as { providers: { options: { path: string } }[] };
   const mounts = (grafana.volumes ?? []).map((v) => v.split(':'));
-  assert.ok(mounts.some(([src, dst]) => src === '../../dashboards' && dst === provider.providers[0]!.options.path), 'the dashboards provider reads the mounted dashboards/ folder');
+  assert.ok(mounts.some(([src, dst]) => src === '../../dashboards/build' && dst === provider.providers[0]!.options.path), 'the dashboards provider reads the mounted dashboards/build/ folder');
 });
 
 // ---------------------------------------------------------------- Kubernetes
