@@ -2,7 +2,7 @@
  * `npm run dashboards`: writes dashboards/build/*.json from dashboards/src/ (what Grafana
  * provisioning loads, committed). `--check` writes nothing and exits 1 when a file is stale.
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DASHBOARDS, render } from './src/index.ts';
@@ -11,13 +11,7 @@ export const BUILD_DIR = join(dirname(fileURLToPath(import.meta.url)), 'build');
 
 /** Built files that differ from the sources, are missing, or no longer have a source. */
 export function staleFiles(dir = BUILD_DIR): string[] {
-  const present = (() => {
-    try {
-      return readdirSync(dir).filter((f) => f.endsWith('.json'));
-    } catch {
-      return [];
-    }
-  })();
+  const present = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
   const stale = Object.entries(DASHBOARDS)
     .filter(([file, d]) => !present.includes(file) || readFileSync(join(dir, file), 'utf8') !== render(d))
     .map(([file]) => file);

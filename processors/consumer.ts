@@ -38,7 +38,7 @@ export interface ConsumerOptions {
   clickhouse: ClickHouseClient;
   database: string;
   pipeline: PipelinePool;
-  /** The encoder's column list for the `events` insert (RowBinaryEncoder.columnList). */
+  /** The `(a, b, ...)` column list of the `events` insert, in the rows' encoding order (insertColumnList). */
   eventColumns: string;
   batch: BatchOptions;
   log: Logger;

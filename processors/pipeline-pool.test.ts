@@ -67,7 +67,7 @@ test('a worker that dies is replaced: the chunks queued behind it are sent again
   const crashes: (number | undefined)[] = [];
   const pool = new PipelinePool(settings, new PriceTable({ registry: new Registry() }), 1, {
     workerUrl: new URL('../test/fixtures/crashing-pipeline-worker.mjs', import.meta.url),
-    onCrash: (err) => crashes.push(err.exitCode),
+    onCrash: (exitCode) => crashes.push(exitCode),
   });
   pools.push(pool);
   await pool.start();

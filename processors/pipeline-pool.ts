@@ -177,7 +177,6 @@ interface WorkerState {
   worker: Worker;
   /** In the order sent: a worker runs its chunks one at a time, so the first is the one in hand. */
   jobs: Map<number, Job>;
-  dead: boolean;
 }
 
 /** A worker thread died (out of memory, a native crash) before answering a chunk. */
@@ -192,8 +191,8 @@ export class WorkerCrashed extends Error {
 }
 
 export interface PoolOptions {
-  /** Told of each worker that died and is being replaced. */
-  onCrash?: (err: WorkerCrashed) => void;
+  /** Told of each worker that died and is being replaced, with its exit code. */
+  onCrash?: (exitCode: number | undefined) => void;
   /** The worker's entry module (tests substitute one that can be made to crash). */
   workerUrl?: URL;
 }
@@ -268,7 +267,7 @@ export class PipelinePool {
    */
   private spawn(): Promise<{ rows: number; dead: number }> {
     const worker = new Worker(this.options.workerUrl ?? new URL('./pipeline-worker.mjs', import.meta.url), { workerData: this.settings });
-    const state: WorkerState = { worker, jobs: new Map(), dead: false };
+    const state: WorkerState = { worker, jobs: new Map() };
     this.threads.add(worker);
     if (this.stopped) void worker.terminate();
     return new Promise((resolve, reject) => {
@@ -287,9 +286,8 @@ export class PipelinePool {
         job?.resolve(unpackReply(m));
       });
       const died = (err: Error, exitCode?: number) => {
-        if (state.dead) return;
-        state.dead = true;
-        this.threads.delete(worker);
+        // 'error' is followed by 'exit': handle the first of them only.
+        if (!this.threads.delete(worker)) return;
         this.workers = this.workers.filter((w) => w !== state);
         if (!ready || this.stopped) {
           this.broken ??= err;
@@ -304,7 +302,7 @@ export class PipelinePool {
           first = false;
         }
         state.jobs.clear();
-        this.options.onCrash?.(new WorkerCrashed(false, exitCode));
+        this.options.onCrash?.(exitCode);
         this.spawn().catch(() => undefined);
       };
       worker.on('error', (err) => died(err));

@@ -32,7 +32,6 @@ export function redactionOptions(config: Config, log: Logger): RedactionOptions 
   };
 }
 
-
 export interface RunningProcessor {
   metricsPort: number;
   consumer: EventConsumer;
@@ -54,9 +53,9 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
     columns,
   };
   const pool = new PipelinePool(settings, prices, config.processor.workers ?? defaultWorkers(), {
-    onCrash: (err) => {
+    onCrash: (exitCode) => {
       metrics.workerRestarts.inc();
-      log.error({ exitCode: err.exitCode }, 'a pipeline worker thread died; replacing it and sending its chunks again');
+      log.error({ exitCode }, 'a pipeline worker thread died; replacing it and sending its chunks again');
     },
   });
   const consumer = new EventConsumer({

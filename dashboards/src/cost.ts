@@ -5,6 +5,21 @@ import { dashboard, row, stat, table, timeseries } from './grafana.ts';
 /** Only responses are priced (processors/pipeline.ts), so every rollup panel reads their rows. */
 const PRICED = `type = 'response' AND $__timeFilter(hour) AND ${SCOPE}`;
 
+/** Stacked hourly spend split by one dimension of the rollup. */
+function spendBy(dimension: 'tenant' | 'model' | 'service', title: string, description: string) {
+  return timeseries({
+    title,
+    description,
+    w: 8, h: 8, unit: 'currencyUSD', bars: true, stack: true,
+    sql: `
+SELECT $__timeInterval(hour) AS time, ${dimension}, toFloat64(sum(cost_usd)) AS spend
+FROM ${HOURLY}
+WHERE ${PRICED}
+GROUP BY time, ${dimension}
+ORDER BY time`,
+  });
+}
+
 export const cost = dashboard({
   uid: 'lookout-cost',
   title: 'Lookout / Cost',
@@ -52,39 +67,9 @@ export const cost = dashboard({
     }),
 
     row('Spend over time'),
-    timeseries({
-      title: 'Spend by tenant',
-      description: 'cost_usd per interval (at least an hour: the rollup is hourly).',
-      w: 8, h: 8, unit: 'currencyUSD', bars: true, stack: true,
-      sql: `
-SELECT $__timeInterval(hour) AS time, tenant, toFloat64(sum(cost_usd)) AS spend
-FROM ${HOURLY}
-WHERE ${PRICED}
-GROUP BY time, tenant
-ORDER BY time`,
-    }),
-    timeseries({
-      title: 'Spend by model',
-      description: 'cost_usd per interval and model.',
-      w: 8, h: 8, unit: 'currencyUSD', bars: true, stack: true,
-      sql: `
-SELECT $__timeInterval(hour) AS time, model, toFloat64(sum(cost_usd)) AS spend
-FROM ${HOURLY}
-WHERE ${PRICED}
-GROUP BY time, model
-ORDER BY time`,
-    }),
-    timeseries({
-      title: 'Spend by service',
-      description: 'cost_usd per interval and service (feature).',
-      w: 8, h: 8, unit: 'currencyUSD', bars: true, stack: true,
-      sql: `
-SELECT $__timeInterval(hour) AS time, service, toFloat64(sum(cost_usd)) AS spend
-FROM ${HOURLY}
-WHERE ${PRICED}
-GROUP BY time, service
-ORDER BY time`,
-    }),
+    spendBy('tenant', 'Spend by tenant', 'cost_usd per interval (at least an hour: the rollup is hourly).'),
+    spendBy('model', 'Spend by model', 'cost_usd per interval and model.'),
+    spendBy('service', 'Spend by service', 'cost_usd per interval and service (feature).'),
     timeseries({
       title: 'Cost per conversation by tenant',
       description: 'Spend per conversation with a response in each interval, by tenant.',

@@ -110,6 +110,18 @@ function target(sql: string, kind: 'timeSeries' | 'table'): Target {
   };
 }
 
+/** What every query panel has: its type, texts, size and the one SQL target. */
+function queryPanel(type: string, spec: PanelSpec, kind: 'timeSeries' | 'table'): PanelDraft {
+  return {
+    type,
+    title: spec.title,
+    description: spec.description,
+    size: { w: spec.w, h: spec.h },
+    datasource: DATASOURCE,
+    targets: [target(spec.sql, kind)],
+  };
+}
+
 function defaults(spec: PanelSpec, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     ...(spec.unit ? { unit: spec.unit } : {}),
@@ -121,12 +133,7 @@ function defaults(spec: PanelSpec, extra: Record<string, unknown> = {}): Record<
 /** A time series: the query returns `time`, then an optional series column, then values. */
 export function timeseries(spec: PanelSpec & { stack?: boolean; bars?: boolean; logScale?: boolean; max?: number }): PanelDraft {
   return {
-    type: 'timeseries',
-    title: spec.title,
-    description: spec.description,
-    size: { w: spec.w, h: spec.h },
-    datasource: DATASOURCE,
-    targets: [target(spec.sql, 'timeSeries')],
+    ...queryPanel('timeseries', spec, 'timeSeries'),
     fieldConfig: {
       defaults: defaults(spec, {
         ...(spec.max !== undefined ? { min: 0, max: spec.max } : {}),
@@ -149,12 +156,7 @@ export function timeseries(spec: PanelSpec & { stack?: boolean; bars?: boolean; 
 /** A single number (the first row's value columns). */
 export function stat(spec: PanelSpec & { thresholds?: { value: number; color: string }[] }): PanelDraft {
   return {
-    type: 'stat',
-    title: spec.title,
-    description: spec.description,
-    size: { w: spec.w, h: spec.h },
-    datasource: DATASOURCE,
-    targets: [target(spec.sql, 'table')],
+    ...queryPanel('stat', spec, 'table'),
     fieldConfig: {
       defaults: defaults(spec, {
         thresholds: { mode: 'absolute', steps: [{ color: 'green', value: null }, ...(spec.thresholds ?? [])] },
@@ -176,12 +178,7 @@ export function stat(spec: PanelSpec & { thresholds?: { value: number; color: st
 /** A table of the query's rows, in the query's order. */
 export function table(spec: PanelSpec): PanelDraft {
   return {
-    type: 'table',
-    title: spec.title,
-    description: spec.description,
-    size: { w: spec.w, h: spec.h },
-    datasource: DATASOURCE,
-    targets: [target(spec.sql, 'table')],
+    ...queryPanel('table', spec, 'table'),
     fieldConfig: { defaults: defaults(spec, { custom: { align: 'auto', cellOptions: { type: 'auto' }, inspect: true } }), overrides: [] },
     options: { showHeader: true, cellHeight: 'sm', footer: { show: false, reducer: ['sum'], fields: '' } },
   };
