@@ -3,8 +3,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DEFAULT_CACHE_DIR, MINILM } from '../deploy/models/install.ts';
-import { createEmbedder } from '../jobs/drift/embed.ts';
+import { DEFAULT_CACHE_DIR, type ModelSpec } from '../deploy/models/install.ts';
+import { createEmbedder, DRIFT_MODEL } from '../jobs/drift/embed.ts';
 import { parseCsv } from '../jobs/drift/evaluate.ts';
 
 export const BANKING77_DIR = resolve(import.meta.dirname, '..', '..', 'shared', 'data', 'banking77');
@@ -19,14 +19,14 @@ export interface Banking77 {
   file: string;
 }
 
-export async function loadBanking77(dir = BANKING77_DIR, cacheDir = DEFAULT_CACHE_DIR): Promise<Banking77> {
+export async function loadBanking77(dir = BANKING77_DIR, cacheDir = DEFAULT_CACHE_DIR, model: ModelSpec = DRIFT_MODEL): Promise<Banking77> {
   const csv = readFileSync(join(dir, 'train.csv'), 'utf8');
   const rows = parseCsv(csv).slice(1);
   const texts = rows.map((r) => r[0]!);
   const intents = rows.map((r) => r[1]!);
-  const key = createHash('sha256').update(MINILM.maven).update(csv).digest('hex').slice(0, 16);
-  const file = join(cacheDir, 'cache', `banking77-${MINILM.id}-${key}.f32`);
-  const dim = MINILM.dimensions;
+  const key = createHash('sha256').update(model.maven).update(csv).digest('hex').slice(0, 16);
+  const file = join(cacheDir, 'cache', `banking77-${model.id}-${key}.f32`);
+  const dim = model.dimensions;
   if (existsSync(file)) {
     const buf = readFileSync(file);
     const all = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
@@ -34,7 +34,7 @@ export async function loadBanking77(dir = BANKING77_DIR, cacheDir = DEFAULT_CACH
       return { texts, intents, vectors: texts.map((_, i) => all.slice(i * dim, (i + 1) * dim)), file };
     }
   }
-  const embedder = await createEmbedder();
+  const embedder = await createEmbedder({ model });
   const t0 = performance.now();
   const vectors = await embedder.embed(texts, {
     onProgress: (done, total) => {

@@ -1,9 +1,11 @@
-// Embedding throughput on short support queries (target ≥ 150 sentences/s on this machine).
+// Embedding throughput on short support queries (target ≥ 150 sentences/s on this machine), for
+// each installed model: the drift encoder (bge-small-en-v1.5) and the offline judge's (MiniLM).
 // Usage: node --import tsx bench/drift-embed.ts [--n 2000] [--batch 64]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { MODELS } from '../deploy/models/install.ts';
 import { createEmbedder } from '../jobs/drift/embed.ts';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '2000' }, batch: { type: 'string', default: '64' } } });
@@ -20,19 +22,22 @@ const texts = Array.from({ length: n }, (_, i) => {
   return `${s} ${p}${a ? `, ${a}?` : ''} (ref ${i})`;
 });
 
-const results: Array<{ batchSize: number; sentences: number; seconds: number; perSecond: number }> = [];
-for (const batchSize of [...new Set([8, 32, Number(values.batch)])].sort((a, b) => a - b)) {
-  const embedder = await createEmbedder({ batchSize });
+const results: Array<{ model: string; batchSize: number; sentences: number; seconds: number; perSecond: number }> = [];
+for (const model of MODELS) for (const batchSize of [...new Set([8, 32, Number(values.batch)])].sort((a, b) => a - b)) {
+  const embedder = await createEmbedder({ model, batchSize });
   await embedder.embed(texts.slice(0, 64));
   const t0 = performance.now();
   await embedder.embed(texts);
   const seconds = (performance.now() - t0) / 1000;
   await embedder.dispose();
-  results.push({ batchSize, sentences: n, seconds: +seconds.toFixed(2), perSecond: Math.round(n / seconds) });
+  results.push({ model: `${model.id} (q8)`, batchSize, sentences: n, seconds: +seconds.toFixed(2), perSecond: Math.round(n / seconds) });
 }
 const words = texts.reduce((s, t) => s + t.split(' ').length, 0) / n;
 console.table(results);
-const out = { bench: 'drift-embed', model: 'all-MiniLM-L6-v2 (q8)', meanWords: +words.toFixed(1), cpus: cpus().length, target: 150, at: new Date().toISOString(), results };
+const out = { bench: 'drift-embed', meanWords: +words.toFixed(1), cpus: cpus().length, target: 150, at: new Date().toISOString(), results };
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
 writeFileSync(join(import.meta.dirname, 'results', 'drift-embed.json'), JSON.stringify(out, null, 2) + '\n');
-console.log(`best ${Math.max(...results.map((r) => r.perSecond))} sentences/s (target ${out.target}); saved bench/results/drift-embed.json`);
+for (const model of MODELS) {
+  console.log(`${model.id}: best ${Math.max(...results.filter((r) => r.model.startsWith(model.id)).map((r) => r.perSecond))} sentences/s (target ${out.target})`);
+}
+console.log('saved bench/results/drift-embed.json');

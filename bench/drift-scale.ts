@@ -17,7 +17,8 @@ import { REPO_ROOT } from '../deploy/local/paths.ts';
 import { freePort } from '../deploy/local/process.ts';
 import { startStackClickHouse } from '../deploy/local/stack.ts';
 import { driftOptionsFromConfig, runTenantDrift } from '../jobs/drift/job.ts';
-import { createEmbedder } from '../jobs/drift/embed.ts';
+import { createEmbedder, DRIFT_MODEL, type Embedder } from '../jobs/drift/embed.ts';
+import { KB_MODEL } from '../jobs/drift/kb-gap.ts';
 import { migrate } from '../schemas/clickhouse/migrate.ts';
 import { rng } from '../common/random.ts';
 import { shuffled } from '../jobs/drift/vectors.ts';
@@ -52,9 +53,11 @@ if (values.child) {
       }
     },
   };
-  const r = await runTenantDrift({ clickhouse: ch, database }, tenant, window, o, async () => embedder);
+  let kbEmbedder: Embedder | undefined;
+  const r = await runTenantDrift({ clickhouse: ch, database }, tenant, window, o, { drift: async () => embedder, kb: async () => (kbEmbedder ??= await createEmbedder({ model: KB_MODEL })) });
   const tEnd = performance.now();
   await embedder.dispose();
+  await kbEmbedder?.dispose();
   await ch.close();
   const out = {
     run: values.child,
@@ -131,7 +134,7 @@ try {
     bench: 'drift-scale',
     data: 'Banking77 training split in seven phrasings (PolyAI, Casanueva et al. 2020, CC BY 4.0)',
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
-    settings: { baseline: nBase, current: nCur, injected: nNew, heldOutIntents: [...heldOut], model: 'all-MiniLM-L6-v2 (q8)', path: 'runTenantDrift (sample, embed through the cache, detect, KB coverage, store)' },
+    settings: { baseline: nBase, current: nCur, injected: nNew, heldOutIntents: [...heldOut], model: `${DRIFT_MODEL.id} (q8)`, path: 'runTenantDrift (sample, embed through the cache, detect, KB coverage, store)' },
     runs,
     at: new Date().toISOString(),
   };

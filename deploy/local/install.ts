@@ -62,7 +62,7 @@ if (process.env.LOOKOUT_SKIP_INSTALL === '1') {
   }
   try {
     const model = await installModels({ log: (line: string) => console.log(`lookout install: ${line}`) });
-    console.log(`lookout install: embedding model ${model.installed ? "installed" : "up to date"} in ${model.modelDir}`);
+    console.log(`lookout install: embedding models ${model.installed.length ? `installed (${model.installed.join(", ")})` : "up to date"} in ${model.modelsDir}`);
   } catch (err) {
     fail(`installing the embedding model failed: ${(err as Error).message}`);
   }

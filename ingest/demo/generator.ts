@@ -124,7 +124,7 @@ export class DemoGenerator {
       // Once stale, retrieval keeps serving the old index while new versions keep being published.
       this.kb.set(topic.id, { served: stale && state ? state.served : version, newest: version });
       for (const tenant of TENANTS) for (const doc of topic.docs) {
-        const text = topic.id === 'returns_policy' && doc.id === 'returns-window' ? `Unused items can be returned within ${staleNow || stale ? RETURN_WINDOW_DAYS.new : RETURN_WINDOW_DAYS.old} days of delivery.` : doc.snippet;
+        const text = topic.id === 'returns_policy' && doc.id === 'returns-window' ? `Unused items can be returned within ${staleNow || stale ? RETURN_WINDOW_DAYS.new : RETURN_WINDOW_DAYS.old} days of delivery.` : (doc.body ?? doc.snippet);
         out.push({
           type: 'kb_document',
           tenant: tenant.id,

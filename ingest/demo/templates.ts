@@ -12,7 +12,8 @@ export interface Topic {
   followUps: string[];
   answers: string[];
   /** Knowledge-base documents retrieval returns for this topic. */
-  docs: { id: string; title: string; snippet: string }[];
+  /** `snippet` is what retrieval returns; `body`, when given, is the whole published document. */
+  docs: { id: string; title: string; snippet: string; body?: string }[];
   /** Tool the assistant calls for this topic, if any. */
   tool?: { name: string; args: string; result: string };
   /** Baseline probability that the conversation ends in an escalation. */
@@ -126,7 +127,12 @@ export const TOPICS: Topic[] = [
       'You can pause your membership for up to 3 months instead of cancelling; your saved items are kept either way.',
     ],
     docs: [
-      { id: 'subscription-cancel', title: 'Cancelling a subscription', snippet: 'Access continues until the end of the billing period; no further charges.' },
+      {
+        id: 'subscription-cancel',
+        title: 'Cancelling a subscription',
+        snippet: 'Access continues until the end of the billing period; no further charges.',
+        body: 'To cancel your plan, open Account > Subscription and choose Cancel plan. Access continues until the end of the billing period, and you will not be charged again.',
+      },
       { id: 'subscription-pause', title: 'Pausing a membership', snippet: 'Memberships can be paused for up to 3 months.' },
     ],
     escalation: 0.09,

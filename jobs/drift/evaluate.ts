@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { assignAll } from './cluster.ts';
 import { buildBaseline, compareAssigned, type DriftOptions, type DriftReport } from './detect.ts';
 import { createEmbedder, type EmbedderOptions } from './embed.ts';
-import { DEFAULT_KB_GAP_OPTIONS, kbPassages, reportCoverage, type KbDocument, type KbGapOptions, type TopicCoverage } from './kb-gap.ts';
+import { DEFAULT_KB_GAP_OPTIONS, KB_MODEL, kbPassages, reportCoverage, type KbDocument, type KbGapOptions, type TopicCoverage } from './kb-gap.ts';
 
 /** RFC 4180 CSV: quoted fields may hold commas, doubled quotes and newlines. */
 export function parseCsv(source: string): string[][] {
@@ -117,27 +117,30 @@ export async function evaluateFiles(opts: EvaluateOptions): Promise<EvaluateResu
   const passages = opts.kb ? kbPassages(readDocuments(opts.kb)) : [];
   if (opts.kb && passages.length === 0) throw new Error(`${opts.kb}: no documents`);
   const embedder = await createEmbedder(opts.embedder);
+  const kbEmbedder = opts.kb ? await createEmbedder({ ...opts.embedder, model: KB_MODEL }) : undefined;
   try {
     const t0 = performance.now();
-    const all = [...baseTexts, ...curTexts, ...passages.map((p) => p.text)];
+    const all = [...baseTexts, ...curTexts];
     let lastShown = 0;
-    const vectors = await embedder.embed(all, {
-      onProgress: (done, total) => {
-        if (done === total || done - lastShown >= 2000) {
-          lastShown = done;
-          progress(`embedded ${done}/${total}`);
-        }
-      },
-    });
+    const onProgress = (done: number, total: number) => {
+      if (done === total || done - lastShown >= 2000) {
+        lastShown = done;
+        progress(`embedded ${done}/${total}`);
+      }
+    };
+    const vectors = await embedder.embed(all, { onProgress });
+    // KB coverage compares the current texts with the passages in the KB encoder's space.
+    lastShown = 0;
+    const kbVectors = kbEmbedder ? await kbEmbedder.embed([...curTexts, ...passages.map((p) => p.text)], { onProgress }) : [];
     const t1 = performance.now();
     const model = buildBaseline(vectors.slice(0, baseTexts.length), baseTexts, opts.drift);
     const t2 = performance.now();
-    const current = vectors.slice(baseTexts.length, baseTexts.length + curTexts.length);
+    const current = vectors.slice(baseTexts.length);
     const assign = assignAll(current, model.centroids);
     const report = compareAssigned(model, assign, current, curTexts, opts.drift);
     const t3 = performance.now();
     const gap = opts.kbGap ?? DEFAULT_KB_GAP_OPTIONS;
-    const coverage = opts.kb ? reportCoverage(report, model.cellTopic, assign, { vectors: current, texts: curTexts }, passages, vectors.slice(baseTexts.length + curTexts.length), gap) : undefined;
+    const coverage = opts.kb ? reportCoverage(report, model.cellTopic, assign, { vectors: kbVectors.slice(0, curTexts.length), texts: curTexts }, passages, kbVectors.slice(curTexts.length), gap) : undefined;
     return {
       ...report,
       files: { baseline: opts.baseline, current: opts.current, ...(opts.kb ? { kb: opts.kb } : {}) },
@@ -154,5 +157,6 @@ export async function evaluateFiles(opts: EvaluateOptions): Promise<EvaluateResu
     };
   } finally {
     await embedder.dispose();
+    await kbEmbedder?.dispose();
   }
 }

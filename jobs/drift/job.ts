@@ -11,9 +11,9 @@ import { lastDay } from '../scheduler/windows.ts';
 import { buildBaseline, compareAssigned, DEFAULT_DRIFT_OPTIONS, type DriftOptions, type DriftReport } from './detect.ts';
 import { assignAll } from './cluster.ts';
 import { createEmbedder, type Embedder } from './embed.ts';
-import { kbGapDraft, kbPassages, reportCoverage, type KbGapOptions, type TopicCoverage } from './kb-gap.ts';
+import { KB_MODEL, kbGapDraft, kbPassages, reportCoverage, type KbGapOptions, type TopicCoverage } from './kb-gap.ts';
 import { DEFAULT_ROT_OPTIONS, retrievalScores, rotDrafts, rotSignals, staleCitations, topicOutcomes, type RotOptions } from './rot.ts';
-import { driftRunId, embedCached, knownDocuments, sampleInputs, storeDriftRun, tenantsWithInputs, type TimeRange } from './store.ts';
+import { driftRunId, embedCached, knownDocuments, sampleInputs, storeDriftRun, tenantsWithInputs, type SampledInput, type TimeRange } from './store.ts';
 
 const DAY = 86_400_000;
 
@@ -34,7 +34,16 @@ export interface DriftJobOptions {
   /** Only these tenants (default: every tenant with inputs in the baseline or the window). */
   tenants?: string[];
   progress?: (line: string) => void;
+  /** The drift encoder (default: created on first use, then shared by every tenant). */
   embedder?: Embedder;
+  /** The knowledge-base coverage encoder (`KB_MODEL`; likewise). */
+  kbEmbedder?: Embedder;
+}
+
+/** Lazily created encoders, shared by the tenants of one run. */
+export interface DriftEmbedders {
+  drift: () => Promise<Embedder>;
+  kb: () => Promise<Embedder>;
 }
 
 export function driftOptionsFromConfig(config: Config): DriftJobOptions {
@@ -103,18 +112,19 @@ export function driftDraft(tenant: string, report: DriftReport, window: TimeRang
   };
 }
 
-/** Drift verdict of one tenant for `window`, stored; the embedder is shared across tenants. */
-export async function runTenantDrift(ctx: Pick<JobContext, 'clickhouse' | 'database'>, tenant: string, window: TimeRange, o: DriftJobOptions, embedder: () => Promise<Embedder>): Promise<TenantDriftResult> {
+/** Drift verdict of one tenant for `window`, stored; the embedders are shared across tenants. */
+export async function runTenantDrift(ctx: Pick<JobContext, 'clickhouse' | 'database'>, tenant: string, window: TimeRange, o: DriftJobOptions, embedders: DriftEmbedders): Promise<TenantDriftResult> {
   const { clickhouse: ch, database: db } = ctx;
   const runId = driftRunId(tenant, window);
   const startedAt = Date.now();
   const baseline = baselineRange(window, o.baselineDays);
   const seed = o.detect.seed ?? DEFAULT_DRIFT_OPTIONS.seed;
-  const current = await sampleInputs(ch, db, tenant, window, o.sampleSize, seed);
+  const sampled = await sampleInputs(ch, db, tenant, window, o.sampleSize, seed, { openings: true });
+  const current = sampled.map((s) => s.text);
   if (current.length < o.minCurrentInputs) return { tenant, runId, skipped: `${current.length} current inputs (< ${o.minCurrentInputs})` };
-  const base = await sampleInputs(ch, db, tenant, baseline, o.baselineSampleSize, seed);
+  const base = (await sampleInputs(ch, db, tenant, baseline, o.baselineSampleSize, seed)).map((s) => s.text);
   if (base.length < o.minBaselineInputs) return { tenant, runId, skipped: `${base.length} baseline inputs (< ${o.minBaselineInputs})` };
-  const e = await embedder();
+  const e = await embedders.drift();
   const say = o.progress ?? (() => {});
   const texts = base.concat(current);
   const { vectors, embedded: embeddedInputs } = await embedCached(ch, db, tenant, e, texts, {
@@ -127,7 +137,7 @@ export async function runTenantDrift(ctx: Pick<JobContext, 'clickhouse' | 'datab
   const model = buildBaseline(vectors.slice(0, base.length), base, o.detect);
   const assign = assignAll(currentVectors, model.centroids);
   const report = compareAssigned(model, assign, currentVectors, current, o.detect);
-  const kb = await kbCoverage(ch, db, tenant, window, e, model.cellTopic, assign, report, { vectors: currentVectors, texts: current }, o.kbGap);
+  const kb = await kbCoverage(ch, db, tenant, window, embedders.kb, model.cellTopic, assign, report, sampled, o.kbGap);
   const embedded = embeddedInputs + (kb?.embedded ?? 0);
   await storeDriftRun(ch, db, {
     runId, tenant, startedAt, finishedAt: Date.now(), baseline, current: window, model: e.modelId, embedded,
@@ -143,24 +153,31 @@ export async function runTenantDrift(ctx: Pick<JobContext, 'clickhouse' | 'datab
 /**
  * Coverage of the window's topics (baseline topics by the cell of each input, and emerging
  * topics) by the newest version of the tenant's KB documents, or undefined without documents.
+ * Inputs and passages are compared in the KB encoder's space (`KB_MODEL`), both through the cache.
  */
 async function kbCoverage(
   ch: JobContext['clickhouse'],
   db: string,
   tenant: string,
   window: TimeRange,
-  e: Embedder,
+  embedder: () => Promise<Embedder>,
   cellTopic: readonly number[],
   assign: Int32Array,
   report: DriftReport,
-  current: { vectors: Float32Array[]; texts: string[] },
+  current: SampledInput[],
   o: KbGapOptions,
 ): Promise<{ passages: number; topics: TopicCoverage[]; embedded: number } | undefined> {
   const passages = kbPassages(await knownDocuments(ch, db, tenant, window.end));
   if (passages.length === 0) return undefined;
+  const e = await embedder();
+  const texts = current.map((s) => s.text);
+  const openings = current.flatMap((s) => (s.opening === undefined ? [] : [s.opening]));
+  const inputs = await embedCached(ch, db, tenant, e, texts.concat(openings));
   const cached = await embedCached(ch, db, tenant, e, passages.map((p) => p.text));
-  const topics = reportCoverage(report, cellTopic, assign, current, passages, cached.vectors, o);
-  return { passages: passages.length, topics, embedded: cached.embedded };
+  let next = texts.length;
+  const opening = current.map((s) => (s.opening === undefined ? undefined : inputs.vectors[next++]!));
+  const topics = reportCoverage(report, cellTopic, assign, { vectors: inputs.vectors.slice(0, texts.length), texts, opening }, passages, cached.vectors, o);
+  return { passages: passages.length, topics, embedded: inputs.embedded + cached.embedded };
 }
 
 export interface DriftRunSummary {
@@ -172,19 +189,24 @@ export interface DriftRunSummary {
 export async function detectDrift(ctx: Pick<JobContext, 'clickhouse' | 'database'>, window: JobWindow, o: DriftJobOptions): Promise<DriftRunSummary> {
   const baseline = baselineRange(window, o.baselineDays);
   const tenants = o.tenants ?? (await tenantsWithInputs(ctx.clickhouse, ctx.database, { start: baseline.start, end: window.end }));
-  let owned: Embedder | undefined;
-  const embedder = async () => o.embedder ?? (owned ??= await createEmbedder());
+  let ownedDrift: Embedder | undefined;
+  let ownedKb: Embedder | undefined;
+  const embedders: DriftEmbedders = {
+    drift: async () => o.embedder ?? (ownedDrift ??= await createEmbedder()),
+    kb: async () => o.kbEmbedder ?? (ownedKb ??= await createEmbedder({ model: KB_MODEL })),
+  };
   const results: TenantDriftResult[] = [];
   const drafts: AlertDraftInput[] = [];
   try {
     for (const tenant of tenants) {
-      const r = await runTenantDrift(ctx, tenant, window, o, embedder);
+      const r = await runTenantDrift(ctx, tenant, window, o, embedders);
       results.push(r);
       if (r.report?.drift) drafts.push(driftDraft(tenant, r.report, window));
       for (const gap of r.kb?.topics.filter((t) => t.gap) ?? []) drafts.push(kbGapDraft(tenant, gap, window, o.kbGap));
     }
   } finally {
-    await owned?.dispose();
+    await ownedDrift?.dispose();
+    await ownedKb?.dispose();
   }
   if (tenants.length > 0) {
     const [stale, outcomes, scores] = await Promise.all([

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { toAlert } from '../alerts/model.ts';
-import { DEFAULT_KB_GAP_OPTIONS, kbGapDraft, kbPassages, nearestPassages, topicCoverage } from './kb-gap.ts';
+import type { DriftReport } from './detect.ts';
+import { DEFAULT_KB_GAP_OPTIONS, kbGapDraft, kbPassages, nearestPassages, reportCoverage, topicCoverage } from './kb-gap.ts';
 
 const unit = (...xs: number[]) => {
   const n = Math.hypot(...xs);
@@ -89,4 +90,21 @@ test('the gap alert is a valid knowledge_rot draft with the uncovered inputs as 
   assert.match(alert.summary, /similarity 0\.31/);
   assert.match(alert.summary, /account-password-reset/);
   assert.deepEqual(alert.examples, ['Passkey not working on my phone', 'How do I set up a passkey?']);
+});
+
+test('report coverage judges a follow-up with its conversation opener: "I tried that" in a covered topic is no gap', () => {
+  const passages = [{ docId: 'cancel', title: 'Cancelling', text: 'Cancelling. x' }];
+  const pv = [unit(1, 0, 0)];
+  // Topic 0 (cell 0): 4 opening questions on cancelling, then 8 context-bound follow-ups far from
+  // the passage: 6 in cancel conversations, 2 in conversations that opened off the KB.
+  const vectors = [...Array.from({ length: 4 }, () => unit(1, 0.1, 0)), ...Array.from({ length: 8 }, () => unit(0, 1, 0))];
+  const texts = vectors.map((_, i) => (i < 4 ? `cancel ${i}` : `I tried that already ${i}`));
+  const opening = vectors.map((_, i) => (i < 4 ? undefined : i < 10 ? unit(1, 0.2, 0) : unit(0, 0, 1)));
+  const report = { clusters: [{ id: 0, label: 'cancel' }], emerging: { topics: [] } } as unknown as DriftReport;
+  const o = { ...DEFAULT_KB_GAP_OPTIONS, minInputs: 4 };
+  const alone = reportCoverage(report, [0], new Int32Array(12), { vectors, texts }, passages, pv, o);
+  assert.deepEqual([alone[0]!.inputs, alone[0]!.uncovered, alone[0]!.gap], [12, 8, true]);
+  const withOpeners = reportCoverage(report, [0], new Int32Array(12), { vectors, texts, opening }, passages, pv, o);
+  assert.deepEqual([withOpeners[0]!.inputs, withOpeners[0]!.uncovered, withOpeners[0]!.gap], [12, 2, false]);
+  assert.deepEqual(withOpeners[0]!.examples, ['I tried that already 10', 'I tried that already 11']);
 });

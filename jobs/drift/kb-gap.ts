@@ -1,6 +1,7 @@
 // Knowledge-base gaps: topics of the day whose inputs lie far from every passage of every known
 // KB document. A topic customers ask about that the KB does not cover cannot be answered from
 // retrieval, however fresh the documents are, so stale-version checks never see it.
+import { MINILM } from '../../deploy/models/install.ts';
 import { fmtNum, type AlertDraftInput } from '../alerts/model.ts';
 import type { DriftReport } from './detect.ts';
 import type { Vec } from './vectors.ts';
@@ -87,6 +88,13 @@ export interface KbGapOptions {
 // 0.26–0.78 against it, median ~0.5; questions on a topic without documents 0.24–0.36.
 export const DEFAULT_KB_GAP_OPTIONS: KbGapOptions = { similarity: 0.4, minShare: 0.6, minInputs: 10 };
 
+/**
+ * Coverage compares inputs with passages in MiniLM's space, not the drift encoder's: with
+ * bge-small-en-v1.5 the demo's covered and uncovered questions overlap (0.61–0.82 against
+ * 0.56–0.65, the same with bge's query instruction), and a covered demo topic read as a gap.
+ */
+export const KB_MODEL = MINILM;
+
 export interface TopicMembers {
   kind: 'baseline' | 'emerging';
   /** Baseline topic id, or the emerging topic's rank. */
@@ -162,25 +170,39 @@ export function topicCoverage(
 
 /**
  * Coverage of a drift verdict's topics: its emerging topics, and the baseline topics by the cell
- * each current input was assigned to (`assign`, cells → topics by `cellTopic`).
+ * each current input was assigned to (`assign`, cells → topics by `cellTopic`). `current.opening[i]`:
+ * the vector of input i's conversation opener, when input i is a follow-up.
  */
 export function reportCoverage(
   report: DriftReport,
   cellTopic: readonly number[],
   assign: ArrayLike<number>,
-  current: { vectors: readonly Vec[]; texts: readonly string[] },
+  current: { vectors: readonly Vec[]; texts: readonly string[]; opening?: ReadonlyArray<Vec | undefined> },
   passages: readonly KbPassage[],
   passageVectors: readonly Vec[],
   o: KbGapOptions = DEFAULT_KB_GAP_OPTIONS,
 ): TopicCoverage[] {
   const members = report.clusters.map(() => [] as number[]);
   for (let i = 0; i < assign.length; i++) members[cellTopic[assign[i]!]!]!.push(i);
+  const nearest = nearestPassages(current.vectors, passageVectors);
+  // A follow-up ("I tried that already") leans on its conversation, so no passage answers it
+  // alone: it is covered when its conversation's opening question is better covered than it is.
+  const withOpening = current.opening?.flatMap((v, i) => (v ? [i] : [])) ?? [];
+  if (withOpening.length > 0) {
+    const viaOpening = nearestPassages(withOpening.map((i) => current.opening![i]!), passageVectors);
+    withOpening.forEach((i, j) => {
+      if (viaOpening.similarity[j]! > nearest.similarity[i]!) {
+        nearest.similarity[i] = viaOpening.similarity[j]!;
+        nearest.passage[i] = viaOpening.passage[j]!;
+      }
+    });
+  }
   return topicCoverage(
     [
       ...report.emerging.topics.map((t, j) => ({ kind: 'emerging' as const, id: j, label: t.label, members: t.members })),
       ...report.clusters.map((c) => ({ kind: 'baseline' as const, id: c.id, label: c.label, members: members[c.id]! })),
     ],
-    nearestPassages(current.vectors, passageVectors),
+    nearest,
     passages,
     current.texts,
     o,

@@ -34,19 +34,48 @@ export async function tenantsWithInputs(ch: ClickHouseClient, db: string, range:
   return r.map((x) => x.tenant);
 }
 
+export interface SampledInput {
+  text: string;
+  /**
+   * For a later turn of a conversation (`turn` > 0), with `openings`: the conversation's first
+   * request input, when it falls within a day before the range or in it.
+   */
+  opening?: string;
+}
+
+const DAY_MS = 86_400_000;
+
 /**
  * Up to `limit` redacted request inputs of a tenant in the range: a deterministic sample (the
  * smallest hashes of event id and seed), so a re-run of a window sees the same inputs.
  */
-export async function sampleInputs(ch: ClickHouseClient, db: string, tenant: string, range: TimeRange, limit: number, seed: number): Promise<string[]> {
-  const r = await rows<{ input_text: string }>(
-    ch,
-    `SELECT input_text FROM ${db}.events FINAL
+export async function sampleInputs(ch: ClickHouseClient, db: string, tenant: string, range: TimeRange, limit: number, seed: number, opts: { openings?: boolean } = {}): Promise<SampledInput[]> {
+  const sample = `SELECT input_text, conversation_id, ifNull(turn, 0) > 0 AS follow_up, sipHash64(event_id, {seed:UInt64}) AS h
+     FROM ${db}.events FINAL
      WHERE tenant = {tenant:String} AND type = 'request' AND ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64}) AND input_text != ''
-     ORDER BY sipHash64(event_id, {seed:UInt64}) LIMIT {limit:UInt32}`,
-    { tenant, from: range.start, to: range.end, limit, seed },
+     ORDER BY h LIMIT {limit:UInt32}`;
+  const params = { tenant, from: range.start, to: range.end, limit, seed, openFrom: range.start - DAY_MS };
+  if (!opts.openings) {
+    const r = await rows<{ input_text: string }>(ch, sample, params);
+    return r.map((x) => ({ text: x.input_text }));
+  }
+  // Each sampled follow-up's conversation opener, from the same table in one round trip.
+  const r = await rows<{ input_text: string; follow_up: number; opening: string }>(
+    ch,
+    `WITH sampled AS (${sample})
+     SELECT s.input_text AS input_text, s.follow_up AS follow_up, o.opening AS opening
+     FROM sampled AS s
+     LEFT JOIN (
+       SELECT conversation_id, argMin(input_text, ifNull(turn, 0)) AS opening
+       FROM ${db}.events FINAL
+       WHERE tenant = {tenant:String} AND type = 'request' AND ts >= fromUnixTimestamp64Milli({openFrom:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64}) AND input_text != ''
+         AND conversation_id IN (SELECT conversation_id FROM sampled WHERE follow_up)
+       GROUP BY conversation_id
+     ) AS o ON s.conversation_id = o.conversation_id
+     ORDER BY s.h`,
+    params,
   );
-  return r.map((x) => x.input_text);
+  return r.map((x) => (Number(x.follow_up) === 1 && x.opening ? { text: x.input_text, opening: x.opening } : { text: x.input_text }));
 }
 
 /** The newest version of every document of a tenant published before `before` and not retired (title and text already redacted). */

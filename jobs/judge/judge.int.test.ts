@@ -13,7 +13,7 @@ import { AlertOptions } from '../alerts/options.ts';
 import { processAlerts } from '../alerts/run.ts';
 import { createEmbedder } from '../drift/embed.ts';
 import { llmJudge } from './judges.ts';
-import { offlineJudge } from './offline.ts';
+import { OFFLINE_JUDGE_MODEL, offlineJudge } from './offline.ts';
 import { openAiProvider } from './providers.ts';
 import { loadRubric } from './rubric.ts';
 import { runJudge, type JudgeRunOptions } from './run.ts';
@@ -194,7 +194,7 @@ describe('judge run on seeded events', () => {
   });
 
   it('the offline judge needs no key and is labelled offline', async () => {
-    const judge = offlineJudge(await createEmbedder({ batchSize: 16 }));
+    const judge = offlineJudge(await createEmbedder({ model: OFFLINE_JUDGE_MODEL, batchSize: 16 }));
     try {
       const r = await runJudge(options({ sampleSize: 20 }), { ch, database: db, judge, pricing: () => 0 });
       assert.equal(r.judged, 20);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import { createEmbedder, type Embedder } from '../drift/embed.ts';
 import { Budget } from './budget.ts';
 import type { Judge } from './judges.ts';
-import { disclosedEntities, offlineJudge, resolutionScore, sentences, toneScore } from './offline.ts';
+import { disclosedEntities, OFFLINE_JUDGE_MODEL, offlineJudge, resolutionScore, sentences, toneScore } from './offline.ts';
 import { conversation, turn } from './testing/fixtures.ts';
 
 const budget = () => new Budget({ maxTokens: 0, maxUsd: 0 }, () => 0);
@@ -38,11 +38,20 @@ describe('offline judge heuristics', () => {
   });
 });
 
+test('the offline judge refuses embeddings of another model than the one its thresholds fit', async () => {
+  const drift = await createEmbedder({ batchSize: 8 });
+  try {
+    assert.throws(() => offlineJudge(drift), /needs all-MiniLM-L6-v2 embeddings.*got bge-small-en-v1\.5/);
+  } finally {
+    await drift.dispose();
+  }
+});
+
 describe('offline judge with the installed sentence-embedding model', () => {
   let embedder: Embedder;
   let judge: Judge;
   before(async () => {
-    embedder = await createEmbedder({ batchSize: 8 });
+    embedder = await createEmbedder({ model: OFFLINE_JUDGE_MODEL, batchSize: 8 });
     judge = offlineJudge(embedder);
   });
   after(async () => {

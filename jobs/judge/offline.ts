@@ -12,6 +12,7 @@
  *   output_text, plus anything the redaction detectors still find), unless it echoes what the
  *   customer wrote; secrets, cards, bank and national ids always count as serious.
  */
+import { MINILM } from '../../deploy/models/install.ts';
 import type { Embedder } from '../drift/embed.ts';
 import { dot } from '../drift/vectors.ts';
 import { createRedactor } from '../../processors/redaction/index.ts';
@@ -21,6 +22,8 @@ import type { CriterionResult, Judge } from './judges.ts';
 import type { Criterion } from './rubric.ts';
 
 export const OFFLINE_VERSION = 'offline-v1';
+/** The thresholds below were set on this model's similarities; another model's do not fit them. */
+export const OFFLINE_JUDGE_MODEL = MINILM;
 
 /** Similarity → score thresholds for all-MiniLM-L6-v2 (unit vectors), 5 down to 2; below is 1. */
 const GROUNDED = [0.7, 0.55, 0.4, 0.25];
@@ -87,6 +90,9 @@ export function resolutionScore(c: Conversation, lastRelevance: number | null): 
 }
 
 export function offlineJudge(embedder: Embedder): Judge {
+  if (embedder.modelId !== OFFLINE_JUDGE_MODEL.id) {
+    throw new Error(`the offline judge needs ${OFFLINE_JUDGE_MODEL.id} embeddings (its score thresholds fit that model), got ${embedder.modelId}`);
+  }
   // Detection only: the key is never used to produce pseudonyms here.
   const redactor = createRedactor({ key: 'offline-judge-detection-only' });
   const detect = (t: string) => redactor.detect(t);

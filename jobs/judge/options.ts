@@ -4,7 +4,7 @@ import { PriceTable, type PriceFamilyInput } from '../../processors/enrich/price
 import { createEmbedder } from '../drift/embed.ts';
 import { judgePricing } from './budget.ts';
 import { llmJudge, type Judge } from './judges.ts';
-import { offlineJudge } from './offline.ts';
+import { OFFLINE_JUDGE_MODEL, offlineJudge } from './offline.ts';
 import { anthropicProvider, DEFAULT_RETRY, openAiProvider, type ChatUsage, type RetryPolicy } from './providers.ts';
 import { loadRubric } from './rubric.ts';
 import { DEFAULT_SAMPLE_OPTIONS } from './sample.ts';
@@ -64,7 +64,7 @@ export function runOptionsFromConfig(config: Config, day: string, window: { star
 }
 
 export async function createJudge(s: JudgeSettings): Promise<Judge> {
-  if (s.provider === 'offline') return offlineJudge(await createEmbedder());
+  if (s.provider === 'offline') return offlineJudge(await createEmbedder({ model: OFFLINE_JUDGE_MODEL }));
   if (!s.apiKey && s.provider === 'anthropic') throw new Error('judge.provider anthropic needs LOOKOUT_JUDGE_API_KEY');
   const o = { baseUrl: s.baseUrl, model: s.model, apiKey: s.apiKey, timeoutMs: s.timeoutMs, retry: s.retry };
   const provider = s.provider === 'openai' ? openAiProvider(o) : anthropicProvider(o);
