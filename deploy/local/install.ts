@@ -58,12 +58,12 @@ if (process.env.LOOKOUT_SKIP_INSTALL === '1') {
     installKafkaJars();
     checkClickHouse();
   } else {
-    console.log('lookout install: model only (LOOKOUT_INSTALL=model): no Kafka jars, no local ClickHouse check');
+    console.log('lookout install: models only (LOOKOUT_INSTALL=model): no Kafka jars, no local ClickHouse check');
   }
   try {
     const model = await installModels({ log: (line: string) => console.log(`lookout install: ${line}`) });
     console.log(`lookout install: embedding models ${model.installed.length ? `installed (${model.installed.join(", ")})` : "up to date"} in ${model.modelsDir}`);
   } catch (err) {
-    fail(`installing the embedding model failed: ${(err as Error).message}`);
+    fail(`installing the embedding models failed: ${(err as Error).message}`);
   }
 }
