@@ -13,6 +13,7 @@ import { JobRegistry } from '../scheduler/registry.ts';
 import { jobsEnvironment } from '../scheduler/scheduler.ts';
 import { createEmbedder } from './embed.ts';
 import { detectDrift, driftJob, driftOptionsFromConfig, runDrift } from './job.ts';
+import { sampleInputs } from './store.ts';
 
 const DAY = 86_400_000;
 const { config, db, ch } = isolatedPipeline();
@@ -69,6 +70,16 @@ test('drift run: new topic detected, stale KB and KB gap flagged, re-runs add no
     // rightly reported too.
     const staleTopics = new Set(first.drafts.filter((d) => d.kind === 'knowledge_rot' && /stale KB/.test(d.title)).map((d) => d.subject));
     assert.deepEqual([...staleTopics].sort(), ['topic:account-password-reset', 'topic:returns-window']);
+
+    // Follow-ups come with their conversation's opener: every sampled later turn of the day (the
+    // sample holds the whole day here), and each opener is a first-turn input.
+    const sampled = await sampleInputs(ch(), db, 'acme', window, 100_000, 1, { openings: true });
+    const followUps = Number(await scalar(ch(), `SELECT count() FROM ${db}.events FINAL WHERE tenant = 'acme' AND type = 'request' AND input_text != '' AND turn > 0 AND ts >= fromUnixTimestamp64Milli(${window.start}) AND ts < fromUnixTimestamp64Milli(${window.end})`));
+    const openers = [...new Set(sampled.flatMap((x) => (x.opening === undefined ? [] : [x.opening])))];
+    assert.ok(followUps > 50 && sampled.filter((x) => x.opening !== undefined).length === followUps, `${followUps} follow-ups`);
+    const firstTurns = await ch().query({ query: `SELECT DISTINCT input_text FROM ${db}.events FINAL WHERE tenant = 'acme' AND type = 'request' AND turn = 0`, format: 'JSONEachRow' });
+    const firstTexts = new Set(((await firstTurns.json()) as Array<{ input_text: string }>).map((x) => x.input_text));
+    assert.ok(openers.every((o) => firstTexts.has(o)), 'every opener is a first-turn input');
 
     // KB gaps: the passkey topic has no documents of its own; the topics the KB answers are measured and pass.
     assert.ok(acme.kb && acme.kb.passages > 0, 'the KB passages were compared');
