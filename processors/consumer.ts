@@ -180,7 +180,9 @@ export class EventConsumer {
       this.generation++;
       this.buffers.clear();
       this.inboxBytes = 0;
+      // Fetched now, while the first fetch is in flight, rather than by that fetch's first batch.
       this.markers = undefined;
+      this.committedMarkers().catch(() => undefined);
       this.wake();
       this.o.log.info({ generation: this.generation, assigned: e.payload.memberAssignment }, 'partitions assigned');
     });
@@ -209,12 +211,19 @@ export class EventConsumer {
     await Promise.all([this.producer.disconnect(), this.admin.disconnect()]);
   }
 
-  private async committedMarkers(): Promise<Map<number, { offset: bigint; metadata: string | null }>> {
-    this.markers ??= this.admin.fetchOffsets({ groupId: this.o.groupId, topics: [this.o.topic] }).then((res) => {
-      const map = new Map<number, { offset: bigint; metadata: string | null }>();
-      for (const p of res[0]?.partitions ?? []) map.set(p.partition, { offset: BigInt(p.offset), metadata: p.metadata });
-      return map;
-    });
+  private committedMarkers(): Promise<Map<number, { offset: bigint; metadata: string | null }>> {
+    if (!this.markers) {
+      const fetching = this.admin.fetchOffsets({ groupId: this.o.groupId, topics: [this.o.topic] }).then((res) => {
+        const map = new Map<number, { offset: bigint; metadata: string | null }>();
+        for (const p of res[0]?.partitions ?? []) map.set(p.partition, { offset: BigInt(p.offset), metadata: p.metadata });
+        return map;
+      });
+      this.markers = fetching;
+      // A failed lookup is made again by the next batch, not remembered.
+      fetching.catch(() => {
+        if (this.markers === fetching) this.markers = undefined;
+      });
+    }
     return this.markers;
   }
 

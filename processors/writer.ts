@@ -58,14 +58,17 @@ export class ClickHouseWriter {
     return found;
   }
 
-  /** Inserts rows already encoded as RowBinary (the encoder's `columnList`): one copy into the body, no re-encoding. */
+  /**
+   * Inserts rows already encoded as RowBinary (the encoder's `columnList`). Rows encoded one after
+   * another share a buffer, so the body is sent as those few stretches: no copy, no re-encoding.
+   */
   insertRowBinary(table: string, columnList: string, rows: Buffer[], token: string, control: InsertControl): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
-    const body = Buffer.concat(rows);
+    const body = joinAdjacent(rows);
     return this.attempt(table, rows.length, control, async () => {
       const res = await this.client.exec({
         query: `INSERT INTO ${this.database}.${table} ${columnList} FORMAT RowBinary`,
-        values: Readable.from([body], { objectMode: false }),
+        values: Readable.from(body, { objectMode: false }),
         clickhouse_settings: settings(token),
       });
       // An insert answers with an empty body; reading it to the end frees the socket.
@@ -118,4 +121,26 @@ function settings(token: string) {
     async_insert: 0,
     optimize_on_insert: 0,
   } as const;
+}
+
+/**
+ * The same bytes in fewer buffers: each run of views that follow one another in one memory block
+ * becomes a single view. Copying 5,000 small rows one by one cost the processor's main thread
+ * about 2 µs a row (Buffer.concat's per-buffer overhead), more than the memory copy itself.
+ */
+export function joinAdjacent(parts: Buffer[]): Buffer[] {
+  const out: Buffer[] = [];
+  let first: Buffer | undefined;
+  let end = 0;
+  for (const b of parts) {
+    if (first && b.buffer === first.buffer && b.byteOffset === end) {
+      end += b.byteLength;
+      continue;
+    }
+    if (first) out.push(Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset));
+    first = b;
+    end = b.byteOffset + b.byteLength;
+  }
+  if (first) out.push(Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset));
+  return out;
 }
