@@ -3,7 +3,8 @@
  * while the broker is unreachable and the client buffers against a 50 MB cap.
  *   LOOKOUT_BENCH_KAFKA_BROKERS=127.0.0.1:49092 node --import tsx bench/producer-delivery.ts
  * Options via env: BENCH_SECONDS (default 20), BENCH_WARMUP_SECONDS (default 3, not counted),
- * BENCH_COMPRESSIONS (default gzip,none), BENCH_DOWN_EVENTS (default 200000),
+ * BENCH_COMPRESSIONS (default gzip,none), BENCH_MODES (default inline,thread: kafkajs on the
+ * host's thread, or on a worker thread with the kafkaThread option), BENCH_DOWN_EVENTS (default 200000),
  * BENCH_BATCH_EVENTS / BENCH_BATCH_BYTES (producer batch caps; defaults are the client's),
  * BENCH_BROKER_PID (the broker's JVM on this machine: adds its CPU to the result, so the split
  * between client and broker is measured, not guessed), BENCH_DOWN_ONLY=1 (only the broker-down
@@ -20,6 +21,8 @@ const brokers = brokersFromEnv();
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const compressions = (process.env.BENCH_COMPRESSIONS ?? 'gzip,none').split(',') as Compression[];
+// 'inline': kafkajs on the host's thread (the default); 'thread': the kafkaThread option.
+const modes = (process.env.BENCH_MODES ?? 'inline,thread').split(',');
 const brokerPid = process.env.BENCH_BROKER_PID ? Number(process.env.BENCH_BROKER_PID) : undefined;
 const downOnly = process.env.BENCH_DOWN_ONLY === '1';
 const topic = `bench.producer.${Date.now().toString(36)}`;
@@ -50,31 +53,36 @@ async function feed(p: LookoutProducer, ms: number, state: { recorded: number })
   }
 }
 
-async function sustained(compression: Compression) {
-  const p = createProducer({ brokers, topic, service: 'bench', tenant: 'bench', logger: null, compression, batchMaxEvents, batchMaxBytes });
+async function sustained(compression: Compression, mode: string) {
+  const p = createProducer({ brokers, topic, service: 'bench', tenant: 'bench', logger: null, compression, batchMaxEvents, batchMaxBytes, kafkaThread: mode === 'thread' });
   await p.flush();
   const state = { recorded: 0 };
   await feed(p, warmupSeconds * 1000, state);
   const before = p.stats();
   const cpu0 = process.cpuUsage();
+  const loop0 = performance.eventLoopUtilization();
   const broker0 = brokerPid ? processCpuSeconds(brokerPid) : 0;
   const started = Date.now();
   await feed(p, seconds * 1000, state);
   const after = p.stats();
   const elapsed = (Date.now() - started) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const loop = performance.eventLoopUtilization(loop0);
   const brokerCpu = brokerPid ? processCpuSeconds(brokerPid) - broker0 : undefined;
   const sent = after.sent - before.sent;
   const clientCpu = (cpu.user + cpu.system) / 1e6;
   const totals = await p.shutdown({ timeoutMs: 60_000 });
   return {
     compression,
+    mode,
     seconds: +elapsed.toFixed(1),
     ackedEventsPerSec: Math.round(sent / elapsed),
     mbPerSec: +((sent * 1514) / elapsed / 1e6).toFixed(1),
     eventsPerBatch: Math.round(sent / (after.batches - before.batches)),
     clientCores: +(clientCpu / elapsed).toFixed(2),
     clientCpuUsPerEvent: +((clientCpu * 1e6) / sent).toFixed(1),
+    // The share of the host's event loop in use: the bench feeding the client, plus the client.
+    hostLoopBusy: +loop.utilization.toFixed(2),
     ...(brokerCpu === undefined ? {} : { brokerCores: +(brokerCpu / elapsed).toFixed(2), brokerCpuUsPerEvent: +((brokerCpu * 1e6) / sent).toFixed(1) }),
     totals,
   };
@@ -117,7 +125,7 @@ const brokerDown = {
 };
 
 const runs = [];
-if (!downOnly) for (const c of compressions) runs.push(await sustained(c));
+if (!downOnly) for (const mode of modes) for (const c of compressions) runs.push(await sustained(c, mode));
 await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
 await admin.disconnect();
 

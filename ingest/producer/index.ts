@@ -12,6 +12,7 @@
 import { ProducerCore, type CoreOptions, type FieldsOf, type RecordInput, type Stats, type Totals } from './client.ts';
 import { HttpTransport, type HttpTransportOptions } from './http-transport.ts';
 import { KafkaTransport, type Compression, type KafkaTransportOptions } from './kafka-transport.ts';
+import { ThreadedKafkaTransport } from './kafka-thread.ts';
 import { runModelCall, type ModelCallContext, type ModelCallExtractors, type ModelCallHandle } from './model-call.ts';
 import type { Outcome, Transport } from './transport.ts';
 
@@ -39,6 +40,12 @@ export interface ProducerOptions extends CoreOptions {
   compression?: Compression;
   /** Extra kafkajs client settings (ssl, sasl, timeouts). */
   kafka?: KafkaTransportOptions['kafka'];
+  /**
+   * Deliver to Kafka from a worker thread, so kafkajs's request building (15-20 µs of CPU an
+   * event) leaves the host's event loop and can use another core. Default false. Needs compression
+   * 'gzip' or 'none' and kafka settings that are plain data.
+   */
+  kafkaThread?: boolean;
   /** Send through the ingest gateway instead of Kafka. */
   http?: HttpTransportOptions;
   /** A custom delivery (tests, other brokers). Takes precedence over `brokers` and `http`. */
@@ -128,13 +135,8 @@ function transportFor(o: ProducerOptions): Transport {
   if (o.transport) return o.transport;
   if (o.http) return new HttpTransport({ compression: o.compression === 'none' ? 'none' : 'gzip', ...o.http });
   if (o.brokers && o.brokers.length > 0) {
-    return new KafkaTransport({
-      brokers: o.brokers,
-      topic: o.topic ?? DEFAULT_TOPIC,
-      clientId: o.clientId,
-      compression: o.compression,
-      kafka: o.kafka,
-    });
+    const kafka: KafkaTransportOptions = { brokers: o.brokers, topic: o.topic ?? DEFAULT_TOPIC, clientId: o.clientId, compression: o.compression, kafka: o.kafka };
+    return o.kafkaThread ? new ThreadedKafkaTransport(kafka) : new KafkaTransport(kafka);
   }
   throw new TypeError('createProducer needs `brokers`, `http` or `transport`');
 }

@@ -54,43 +54,48 @@ async function consume(topic: string, expected: number, timeoutMs = 60_000) {
 const options = (topic: string) => ({ brokers, topic, service: 'int-test', tenant: 'acme', logger: null });
 const ask = (conv: string, turn: number) => ({ conversation_id: conv, turn, input_text: `question ${turn}` });
 
-test('delivers every event, keyed by conversation and in order per conversation', async () => {
-  const topic = await newTopic();
-  const p = createProducer(options(topic));
-  const ids = new Set<string>();
-  for (let turn = 0; turn < 40; turn++) for (let c = 0; c < 50; c++) ids.add(p.request(ask(`conv-${c}`, turn)));
-  const totals = await p.shutdown({ timeoutMs: 30_000 });
-  assert.deepEqual(totals, { sent: 2000, dropped: 0, failed: 0 });
-  const got = await consume(topic, 2000);
-  assert.deepEqual([...got.ids].sort(), [...ids].sort());
-  assert.equal(got.byKey.size, 50);
-  for (const [k, turns] of got.byKey) assert.deepEqual(turns, Array.from({ length: 40 }, (_, i) => i), `order for ${k}`);
-});
+// Both deliveries: kafkajs on the host's thread, and on a worker thread (kafkaThread).
+for (const kafkaThread of [false, true]) {
+  const mode = kafkaThread ? ' (kafkaThread)' : '';
 
-test('broker stopped mid-run: the client buffers, then delivers the buffer once the broker is back', async () => {
-  const topic = await newTopic();
-  const p = createProducer({ ...options(topic), retryMaxMs: 2000 });
-  for (let i = 0; i < 200; i++) p.request(ask(`c${i % 10}`, i));
-  assert.equal((await p.flush({ timeoutMs: 30_000 })).sent, 200);
-  await stopKafka();
-  try {
-    for (let i = 200; i < 700; i++) p.request(ask(`c${i % 10}`, i));
-    await new Promise((r) => setTimeout(r, 3000));
-    const during = p.stats();
-    assert.equal(during.healthy, false);
-    assert.equal(during.sent, 200);
-    assert.ok(during.retries > 0);
-    assert.equal(during.queued + during.inFlight, 500);
-  } finally {
-    await startKafka();
-  }
-  const totals = await p.flush({ timeoutMs: 90_000 });
-  assert.deepEqual(totals, { sent: 700, dropped: 0, failed: 0 });
-  assert.equal(p.stats().healthy, true);
-  await p.shutdown();
-  const got = await consume(topic, 700);
-  assert.equal(got.ids.size, 700);
-});
+  test(`delivers every event, keyed by conversation and in order per conversation${mode}`, async () => {
+    const topic = await newTopic();
+    const p = createProducer({ ...options(topic), kafkaThread });
+    const ids = new Set<string>();
+    for (let turn = 0; turn < 40; turn++) for (let c = 0; c < 50; c++) ids.add(p.request(ask(`conv-${c}`, turn)));
+    const totals = await p.shutdown({ timeoutMs: 30_000 });
+    assert.deepEqual(totals, { sent: 2000, dropped: 0, failed: 0 });
+    const got = await consume(topic, 2000);
+    assert.deepEqual([...got.ids].sort(), [...ids].sort());
+    assert.equal(got.byKey.size, 50);
+    for (const [k, turns] of got.byKey) assert.deepEqual(turns, Array.from({ length: 40 }, (_, i) => i), `order for ${k}`);
+  });
+
+  test(`broker stopped mid-run: the client buffers, then delivers the buffer once the broker is back${mode}`, async () => {
+    const topic = await newTopic();
+    const p = createProducer({ ...options(topic), retryMaxMs: 2000, kafkaThread });
+    for (let i = 0; i < 200; i++) p.request(ask(`c${i % 10}`, i));
+    assert.equal((await p.flush({ timeoutMs: 30_000 })).sent, 200);
+    await stopKafka();
+    try {
+      for (let i = 200; i < 700; i++) p.request(ask(`c${i % 10}`, i));
+      await new Promise((r) => setTimeout(r, 3000));
+      const during = p.stats();
+      assert.equal(during.healthy, false);
+      assert.equal(during.sent, 200);
+      assert.ok(during.retries > 0);
+      assert.equal(during.queued + during.inFlight, 500);
+    } finally {
+      await startKafka();
+    }
+    const totals = await p.flush({ timeoutMs: 90_000 });
+    assert.deepEqual(totals, { sent: 700, dropped: 0, failed: 0 });
+    assert.equal(p.stats().healthy, true);
+    await p.shutdown();
+    const got = await consume(topic, 700);
+    assert.equal(got.ids.size, 700);
+  });
+}
 
 test('broker down at start-up: buffers up to the cap, drops beyond it with counters, delivers when up', async () => {
   const topic = await newTopic();
