@@ -2,7 +2,8 @@
  * Events/s accepted by POST /v1/events in batches of 100 (JSON arrays of ~1.5 KB events), each
  * answered after the Kafka ack, with a few requests in flight.
  *   LOOKOUT_BENCH_KAFKA_BROKERS=127.0.0.1:49092 node --import tsx bench/gateway-throughput.ts
- * Env: BENCH_SECONDS (default 15), BENCH_CONCURRENCY (default 8).
+ * Env: BENCH_SECONDS (default 15), BENCH_CONCURRENCY (default 8), BENCH_KAFKA_THREAD=1 (the
+ * gateway's producer delivers from a worker thread: LOOKOUT_GATEWAY_KAFKA_THREAD).
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
@@ -12,6 +13,7 @@ import { brokersFromEnv, event1500, percentile, save } from './producer-common.t
 const brokers = brokersFromEnv();
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const kafkaThread = process.env.BENCH_KAFKA_THREAD === '1';
 const topic = `bench.gateway.${Date.now().toString(36)}`;
 const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
 await admin.connect();
@@ -20,7 +22,7 @@ await admin.createTopics({ topics: [{ topic, numPartitions: 6 }], waitForLeaders
 const gw = await startGateway({
   port: 0,
   apiKeys: [{ tenant: 'bench', key: 'bench-key' }],
-  producer: { brokers, topic },
+  producer: { brokers, topic, kafkaThread },
   rateLimit: { perSecond: 1e6, burst: 1e6 },
   logger: pino({ level: 'warn' }),
 });
@@ -53,6 +55,7 @@ const result = {
   benchmark: 'gateway-throughput',
   batchSize: 100,
   concurrency,
+  kafkaThread,
   seconds: +elapsed.toFixed(1),
   acceptedEventsPerSec: Math.round(accepted / elapsed),
   requestMedianMs: Math.round(percentile(latencies, 50)),

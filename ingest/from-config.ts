@@ -28,7 +28,7 @@ export function gatewayOptions(config: Config, log: Logger): GatewayOptions {
     host: config.gateway.host,
     port: config.gateway.port,
     apiKeys: gatewayKeys(config, log),
-    producer: producerTarget(config),
+    producer: { ...producerTarget(config), kafkaThread: config.gateway.kafkaThread },
     maxBodyBytes: config.gateway.maxBodyBytes,
     rateLimit: { perSecond: config.gateway.rateLimitPerSecond, burst: config.gateway.rateLimitPerSecond * 2 },
     logger: log,

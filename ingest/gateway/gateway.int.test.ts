@@ -20,7 +20,8 @@ test('POST /v1/events and the HTTP transport land valid events in Kafka with per
   const gw = await startGateway({
     port: 0,
     apiKeys: [{ tenant: 'acme', key: 'int-key-1' }],
-    producer: { brokers, topic },
+    // As `lookout gateway` runs by default (LOOKOUT_GATEWAY_KAFKA_THREAD): readyz and acks go through the thread.
+    producer: { brokers, topic, kafkaThread: true },
     logger: pino({ level: 'silent' }),
   });
   try {

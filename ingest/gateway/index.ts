@@ -22,7 +22,7 @@ export interface GatewayOptions {
   host?: string;
   apiKeys: readonly ApiKey[];
   /** Where events go: Kafka settings for the gateway's own producer, or a ready producer. */
-  producer: Pick<ProducerOptions, 'brokers' | 'topic' | 'clientId' | 'kafka' | 'maxQueueEvents' | 'maxQueueBytes' | 'batchMaxEvents' | 'batchMaxBytes' | 'lingerMs' | 'compression'> | LookoutProducer;
+  producer: Pick<ProducerOptions, 'brokers' | 'topic' | 'clientId' | 'kafka' | 'maxQueueEvents' | 'maxQueueBytes' | 'batchMaxEvents' | 'batchMaxBytes' | 'lingerMs' | 'compression' | 'kafkaThread'> | LookoutProducer;
   /** Largest accepted request body (after decompression). Default 5 MiB. */
   maxBodyBytes?: number;
   /** Most events in one request. Default 10 000. */
