@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { createProducer, type ProducerOptions } from './index.ts';
+import { ThreadedKafkaTransport } from './kafka-thread.ts';
 
 const base: ProducerOptions = { brokers: ['127.0.0.1:9'], service: 's', tenant: 't', logger: null, kafkaThread: true };
 
@@ -13,4 +17,27 @@ test('kafkaThread refuses, at creation, what cannot cross to the worker thread',
 test('kafkaThread with plain settings is accepted and shuts down without a broker', async () => {
   const p = createProducer({ ...base, compression: 'none', kafka: { ssl: false } });
   assert.deepEqual(await p.shutdown({ timeoutMs: 200 }), { sent: 0, dropped: 0, failed: 0 });
+});
+
+const fixture = new URL('../../test/fixtures/failing-kafka-thread.mjs', import.meta.url);
+const transport = () => new ThreadedKafkaTransport({ brokers: ['127.0.0.1:9'], topic: 't' }, fixture);
+
+test('a Kafka thread that cannot start fails the batch for good instead of retrying forever', async () => {
+  process.env.LOOKOUT_TEST_THREAD = 'broken';
+  const errors: string[] = [];
+  const p = createProducer({ service: 's', tenant: 't', logger: null, transport: transport(), onError: (e) => errors.push(e.message) });
+  p.request({ conversation_id: 'c1', input_text: 'hello' });
+  assert.deepEqual(await p.shutdown({ timeoutMs: 5_000 }), { sent: 0, dropped: 0, failed: 1 });
+  assert.ok(errors.some((m) => /the Kafka thread could not start \(cannot load the Kafka thread\)/.test(m)), errors.join('\n'));
+});
+
+test('a Kafka thread that dies at work is replaced and the batch is sent again through the new one', async () => {
+  const marker = join(mkdtempSync(join(tmpdir(), 'kafka-thread-')), 'died');
+  process.env.LOOKOUT_TEST_THREAD = `dies-once:${marker}`;
+  const errors: string[] = [];
+  const p = createProducer({ service: 's', tenant: 't', logger: null, transport: transport(), retryMaxMs: 50, onError: (e) => errors.push(e.message) });
+  p.request({ conversation_id: 'c1', input_text: 'hello' });
+  assert.deepEqual(await p.shutdown({ timeoutMs: 5_000 }), { sent: 1, dropped: 0, failed: 0 });
+  assert.ok(existsSync(marker), 'the first thread did not die');
+  assert.ok(errors.some((m) => /the Kafka thread stopped \(exit code 9\)/.test(m)), errors.join('\n'));
 });

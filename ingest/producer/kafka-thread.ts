@@ -34,7 +34,11 @@ export class ThreadedKafkaTransport implements Transport {
   private readonly pending = new Map<number, { resolve: (v: boolean | undefined) => void; reject: (e: Error) => void }>();
   private closed = false;
 
-  constructor(private readonly opts: KafkaTransportOptions) {
+  constructor(
+    private readonly opts: KafkaTransportOptions,
+    /** The thread's entry module (tests substitute ones that fail). */
+    private readonly workerUrl = new URL('./kafka-thread-worker.mjs', import.meta.url),
+  ) {
     checkThreadOptions(opts);
   }
 
@@ -74,7 +78,7 @@ export class ThreadedKafkaTransport implements Transport {
   /** The live thread, started on first use and again after one died. */
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(new URL('./kafka-thread-worker.mjs', import.meta.url), { workerData: this.opts });
+    const worker = new Worker(this.workerUrl, { workerData: this.opts });
     worker.unref();
     let ready = false;
     worker.on('message', (r: Reply) => {
