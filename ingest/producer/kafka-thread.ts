@@ -129,13 +129,9 @@ export function serveKafkaTransport(opts: KafkaTransportOptions, port: MessagePo
           return { id: req.id, ok: true };
       }
     } catch (err) {
-      return { id: req.id, ok: false, permanent: err instanceof PermanentError, message: describe(err) };
+      return { id: req.id, ok: false, permanent: err instanceof PermanentError, message: err instanceof Error ? err.message : String(err) };
     }
   };
   port.on('message', (req: Request) => void answer(req).then((reply) => port.postMessage(reply)));
   port.postMessage({ ready: true } satisfies Reply);
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
