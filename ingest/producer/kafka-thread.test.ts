@@ -41,3 +41,13 @@ test('a Kafka thread that dies at work is replaced and the batch is sent again t
   assert.ok(existsSync(marker), 'the first thread did not die');
   assert.ok(errors.some((m) => /the Kafka thread stopped \(exit code 9\)/.test(m)), errors.join('\n'));
 });
+
+test("an error from the Kafka thread keeps its name in onError (KafkaJSConnectionError: …, as inline)", async () => {
+  const marker = join(mkdtempSync(join(tmpdir(), 'kafka-thread-')), 'refused');
+  process.env.LOOKOUT_TEST_THREAD = `refused-once:${marker}`;
+  const errors: string[] = [];
+  const p = createProducer({ service: 's', tenant: 't', logger: null, transport: transport(), retryMaxMs: 50, onError: (e) => errors.push(e.message) });
+  p.request({ conversation_id: 'c1', input_text: 'hello' });
+  assert.deepEqual(await p.shutdown({ timeoutMs: 5_000 }), { sent: 1, dropped: 0, failed: 0 });
+  assert.ok(errors.some((m) => m.includes('KafkaJSConnectionError: Connection error: connect ECONNREFUSED')), errors.join('\n'));
+});

@@ -10,7 +10,7 @@ import { PermanentError, type OutMessage, type Transport } from './transport.ts'
 
 type Op = { op: 'warmUp' } | { op: 'send'; keys: string[]; values: string[] } | { op: 'ping'; timeoutMs: number } | { op: 'close' };
 type Request = Op & { id: number };
-type Reply = { id: number; ok: true; value?: boolean } | { id: number; ok: false; permanent: boolean; message: string } | { ready: true };
+type Reply = { id: number; ok: true; value?: boolean } | { id: number; ok: false; permanent: boolean; name: string; message: string } | { ready: true };
 
 /**
  * Only what can cross to the thread: gzip or none (codecs a host registers live in its own thread's
@@ -91,7 +91,7 @@ export class ThreadedKafkaTransport implements Transport {
       if (this.pending.size === 0) worker.unref();
       if (!call) return;
       if (r.ok) call.resolve(r.value);
-      else call.reject(r.permanent ? new PermanentError(r.message) : new Error(r.message));
+      else call.reject(r.permanent ? new PermanentError(r.message) : named(r.name, r.message));
     });
     const died = (err: Error) => {
       if (this.worker !== worker) return;
@@ -108,6 +108,13 @@ export class ThreadedKafkaTransport implements Transport {
     this.worker = worker;
     return worker;
   }
+}
+
+/** An error with the thread's error name, so `onError` says "KafkaJSConnectionError: …" as the inline transport does. */
+function named(name: string, message: string): Error {
+  const e = new Error(message);
+  e.name = name;
+  return e;
 }
 
 /** The worker thread's side: one KafkaTransport, driven by the requests above. */
@@ -129,7 +136,8 @@ export function serveKafkaTransport(opts: KafkaTransportOptions, port: MessagePo
           return { id: req.id, ok: true };
       }
     } catch (err) {
-      return { id: req.id, ok: false, permanent: err instanceof PermanentError, message: err instanceof Error ? err.message : String(err) };
+      const e = err instanceof Error ? err : new Error(String(err));
+      return { id: req.id, ok: false, permanent: err instanceof PermanentError, name: e.name, message: e.message };
     }
   };
   port.on('message', (req: Request) => void answer(req).then((reply) => port.postMessage(reply)));
