@@ -2,7 +2,7 @@
 // al. 2020, CC BY 4.0). Per seed: 6 intents are held out (a coherent group of 3 neighbouring
 // intents and 3 others), the reference (5,000 queries, the drift job's default baseline sample) is
 // drawn from the rest and windows from the disjoint remainder (3,995-4,377 queries a seed).
-// Scenarios: no drift; three known intents ×1.5, ×2, ×3; held-out intents injected at 1–20 %; the
+// Scenarios: no drift; three known intents ×1.5, ×2, ×3 (drift-windows.ts); held-out intents injected at 1–20 %; the
 // coherent group injected at 5 %; a ramp (+0.5 points a window) until the first alarm. Evidently's
 // default embedding-drift method runs on the same vectors and windows as the baseline to beat.
 // Usage: node --import tsx bench/drift-banking77.ts [--seeds 20] [--sizes 250,500,1000] [--reference 5000]
@@ -19,6 +19,8 @@ import { countTerms } from '../jobs/drift/terms.ts';
 import { rng } from '../common/random.ts';
 import { mean, NearestLists, shuffled, squaredDistance } from '../jobs/drift/vectors.ts';
 import { BANKING77_CACHE, loadBanking77 } from './drift-banking77-data.ts';
+import { oracleStatistics } from './drift-oracle.ts';
+import { shiftedWindow } from './drift-windows.ts';
 import { MODELS } from '../deploy/models/install.ts';
 import { DRIFT_MODEL } from '../jobs/drift/embed.ts';
 
@@ -51,6 +53,7 @@ if (!MODEL) throw new Error(`--model must be one of ${MODELS.map((m) => m.id).jo
 const data = await loadBanking77(undefined, undefined, MODEL);
 const dim = data.vectors[0]!.length;
 const intents = [...new Set(data.intents)].sort();
+const intentIndex = new Map(intents.map((t, i) => [t, i]));
 const byIntent = new Map<string, number[]>();
 data.intents.forEach((t, i) => byIntent.set(t, [...(byIntent.get(t) ?? []), i]));
 
@@ -123,31 +126,15 @@ interface Tally {
   oracle: Record<OracleName, number[]>;
 }
 
-// An oracle that knows every query's intent: how far counts alone can go. Statistics over the
-// intents' window counts against the reference's: the G statistic (every intent), the largest
-// signed root (one intent) and the sum of the three largest squared positive roots (exactly the
-// "three intents grew" alternative). Each alarms above its 99th percentile on no-drift windows.
+// The oracle (drift-oracle.ts) knows every query's intent: how far counts alone can go. Each of its
+// statistics alarms above its 99th percentile on the no-drift windows.
 type OracleName = 'g' | 'max' | 'top3';
 const ORACLES: OracleName[] = ['g', 'max', 'top3'];
-function oracleStatistics(refCounts: Map<string, number>, refTotal: number, idx: readonly number[]): Record<OracleName, number> {
-  const win = new Map<string, number>();
-  for (const i of idx) win.set(data.intents[i]!, (win.get(data.intents[i]!) ?? 0) + 1);
-  const n = idx.length;
-  const q = n / (n + refTotal);
-  const xlx = (x: number, e: number) => (x > 0 ? x * Math.log(x / e) : 0);
-  let g = 0;
-  const roots: number[] = [];
-  for (const t of intents) {
-    const a = win.get(t) ?? 0;
-    const b = refCounts.get(t) ?? 0;
-    if (a + b === 0) continue;
-    const ea = (a + b) * q;
-    const lr = 2 * (xlx(a, ea) + xlx(b, (a + b) * (1 - q)));
-    g += lr;
-    roots.push(Math.sign(a - ea) * Math.sqrt(Math.max(0, lr)));
-  }
-  roots.sort((x, y) => y - x);
-  return { g, max: roots[0] ?? 0, top3: roots.slice(0, 3).reduce((s, r) => s + Math.max(0, r) ** 2, 0) };
+/** Counts by intent, in the order of `intents`. */
+function intentCounts(idx: readonly number[]): Int32Array {
+  const out = new Int32Array(intents.length);
+  for (const i of idx) out[intentIndex.get(data.intents[i]!)!]!++;
+  return out;
 }
 const tallies = new Map<string, Tally>();
 function tally(scenario: string, window: number): Tally {
@@ -197,8 +184,7 @@ for (let seed = 1; seed <= SEEDS; seed++) {
   const refTopic = new Array<number>(model.topics.length).fill(0);
   for (const i of ref) refTopic[topicOf(i)]!++;
   const refTerms = countTerms(ref.map((i) => data.texts[i]!));
-  const refIntents = new Map<string, number>();
-  for (const i of ref) refIntents.set(data.intents[i]!, (refIntents.get(data.intents[i]!) ?? 0) + 1);
+  const refIntents = intentCounts(ref);
   const refTermTotal = [...refTerms.values()].reduce((s, v) => s + v, 0);
   let windowSeed = seed * 100_000;
   const run = (idx: number[]): DriftReport =>
@@ -213,26 +199,6 @@ for (let seed = 1; seed <= SEEDS; seed++) {
   const poolByIntent = new Map<string, number[]>();
   for (const i of pool) poolByIntent.set(data.intents[i]!, [...(poolByIntent.get(data.intents[i]!) ?? []), i]);
 
-  /** A window whose intents are drawn in proportion to weight × pool share, without replacement. */
-  const weighted = (size: number, weight: (intent: string) => number): number[] => {
-    const left = new Map([...poolByIntent].map(([t, idx]) => [t, shuffled(idx, random)]));
-    const out: number[] = [];
-    while (out.length < size) {
-      const names = [...left.keys()].filter((t) => left.get(t)!.length > 0);
-      const total = names.reduce((s, t) => s + weight(t) * poolByIntent.get(t)!.length, 0);
-      let u = random() * total;
-      let pick = names[names.length - 1]!;
-      for (const t of names) {
-        u -= weight(t) * poolByIntent.get(t)!.length;
-        if (u < 0) {
-          pick = t;
-          break;
-        }
-      }
-      out.push(left.get(pick)!.pop()!);
-    }
-    return out;
-  };
   /** `count` queries of the given held-out intents, filling from the next one when one runs out. */
   const injected = (from: readonly string[], count: number, spread: boolean): number[] => {
     if (spread) return from.flatMap((t, j) => shuffled(byIntent.get(t)!, random).slice(0, Math.floor(count / from.length) + (j < count % from.length ? 1 : 0)));
@@ -271,7 +237,7 @@ for (let seed = 1; seed <= SEEDS; seed++) {
     if (r.drift) t.alarms++;
     t.pValues.push(r.test.pValue);
     if (r.emerging.detected) t.emerging++;
-    const o = oracleStatistics(refIntents, ref.length, idx);
+    const o = oracleStatistics(intentCounts(idx), refIntents, idx.length, ref.length);
     for (const name of ORACLES) t.oracle[name].push(o[name]);
     if (w === Math.max(...SIZES) || seed <= SMALL_SEEDS) evidentlyJobs.push({ key: `${name}@${w}`, ref: refId, window: idx });
     return t;
@@ -287,7 +253,7 @@ for (let seed = 1; seed <= SEEDS; seed++) {
       for (let j = 0; j < DRIFT_WINDOWS; j++) {
         const up = new Set(shuffled([...poolByIntent.keys()], random).slice(0, 3));
         const weight = (t: string) => (up.has(t) ? factor : 1);
-        const idx = weighted(w, weight);
+        const idx = shiftedWindow(poolByIntent, up, factor, w, random);
         const r = run(idx);
         const t = record(`3 intents x${factor}`, w, idx, r);
         const z = ref.reduce((s, i) => s + weight(data.intents[i]!), 0);

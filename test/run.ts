@@ -17,7 +17,7 @@ import { REPO_ROOT } from '../deploy/local/paths.ts';
 import { freePort } from '../deploy/local/process.ts';
 import { startStack, startStackClickHouse, startStackKafka, type RunningStack, type StackSettings } from '../deploy/local/stack.ts';
 
-const SEARCH = ['common', 'cli', 'schemas', 'ingest', 'processors', 'jobs', 'dashboards', 'deploy', 'test'];
+const SEARCH = ['common', 'cli', 'schemas', 'ingest', 'processors', 'jobs', 'dashboards', 'deploy', 'bench', 'test'];
 
 function findTests(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
