@@ -142,6 +142,8 @@ export class EventConsumer {
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
   private crashed: Error | undefined;
+  /** kafkajs crashed on a retriable error and restarts the consumer: unhealthy until it rejoins. */
+  private restarting = false;
   private inboxBytes = 0;
   private pumping = false;
   /** Woken when the pump makes progress, a flush ends, or the generation changes. */
@@ -169,7 +171,7 @@ export class EventConsumer {
   }
 
   get healthy(): boolean {
-    return !this.crashed;
+    return !this.crashed && !this.restarting;
   }
 
   async start(): Promise<void> {
@@ -178,6 +180,10 @@ export class EventConsumer {
       // A new generation: buffered items may now belong to another replica. Drop them; every
       // partition restarts from its committed offset (and intent marker).
       this.generation++;
+      if (this.restarting) {
+        this.restarting = false;
+        this.o.log.info({ generation: this.generation }, 'consumer recovered');
+      }
       this.buffers.clear();
       this.inboxBytes = 0;
       // Fetched now, while the first fetch is in flight, rather than by that fetch's first batch.
@@ -187,8 +193,15 @@ export class EventConsumer {
       this.o.log.info({ generation: this.generation, assigned: e.payload.memberAssignment }, 'partitions assigned');
     });
     this.consumer.on(this.consumer.events.CRASH, (e) => {
-      this.crashed = e.payload.error;
-      this.o.log.error({ err: e.payload.error.message, restart: e.payload.restart }, 'consumer crashed');
+      // A retriable crash (broker away, coordinator still loading after a broker start) is followed
+      // by kafkajs's own restart; only one it will not restart from leaves the processor dead.
+      if (e.payload.restart) {
+        this.restarting = true;
+        this.o.log.warn({ err: e.payload.error.message }, 'consumer restarting after a retriable error');
+      } else {
+        this.crashed = e.payload.error;
+        this.o.log.error({ err: e.payload.error.message }, 'consumer crashed and will not restart');
+      }
     });
     await this.consumer.subscribe({ topic: this.o.topic, fromBeginning: true });
     await this.consumer.run({
