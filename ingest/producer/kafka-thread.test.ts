@@ -22,32 +22,32 @@ test('kafkaThread with plain settings is accepted and shuts down without a broke
 const fixture = new URL('../../test/fixtures/failing-kafka-thread.mjs', import.meta.url);
 const transport = () => new ThreadedKafkaTransport({ brokers: ['127.0.0.1:9'], topic: 't' }, fixture);
 
-test('a Kafka thread that cannot start fails the batch for good instead of retrying forever', async () => {
-  process.env.LOOKOUT_TEST_THREAD = 'broken';
+/** Records one event through the fixture thread in `mode` (see the fixture); the totals and what onError heard. */
+async function throughFixture(mode: string) {
+  process.env.LOOKOUT_TEST_THREAD = mode;
   const errors: string[] = [];
-  const p = createProducer({ service: 's', tenant: 't', logger: null, transport: transport(), onError: (e) => errors.push(e.message) });
+  const p = createProducer({ service: 's', tenant: 't', logger: null, transport: transport(), retryMaxMs: 50, onError: (e) => errors.push(e.message) });
   p.request({ conversation_id: 'c1', input_text: 'hello' });
-  assert.deepEqual(await p.shutdown({ timeoutMs: 5_000 }), { sent: 0, dropped: 0, failed: 1 });
-  assert.ok(errors.some((m) => /the Kafka thread could not start \(cannot load the Kafka thread\)/.test(m)), errors.join('\n'));
+  return { totals: await p.shutdown({ timeoutMs: 5_000 }), errors: errors.join('\n') };
+}
+const markerFile = (name: string) => join(mkdtempSync(join(tmpdir(), 'kafka-thread-')), name);
+
+test('a Kafka thread that cannot start fails the batch for good instead of retrying forever', async () => {
+  const { totals, errors } = await throughFixture('broken');
+  assert.deepEqual(totals, { sent: 0, dropped: 0, failed: 1 });
+  assert.match(errors, /the Kafka thread could not start \(cannot load the Kafka thread\)/);
 });
 
 test('a Kafka thread that dies at work is replaced and the batch is sent again through the new one', async () => {
-  const marker = join(mkdtempSync(join(tmpdir(), 'kafka-thread-')), 'died');
-  process.env.LOOKOUT_TEST_THREAD = `dies-once:${marker}`;
-  const errors: string[] = [];
-  const p = createProducer({ service: 's', tenant: 't', logger: null, transport: transport(), retryMaxMs: 50, onError: (e) => errors.push(e.message) });
-  p.request({ conversation_id: 'c1', input_text: 'hello' });
-  assert.deepEqual(await p.shutdown({ timeoutMs: 5_000 }), { sent: 1, dropped: 0, failed: 0 });
+  const marker = markerFile('died');
+  const { totals, errors } = await throughFixture(`dies-once:${marker}`);
+  assert.deepEqual(totals, { sent: 1, dropped: 0, failed: 0 });
   assert.ok(existsSync(marker), 'the first thread did not die');
-  assert.ok(errors.some((m) => /the Kafka thread stopped \(exit code 9\)/.test(m)), errors.join('\n'));
+  assert.match(errors, /the Kafka thread stopped \(exit code 9\)/);
 });
 
-test("an error from the Kafka thread keeps its name in onError (KafkaJSConnectionError: …, as inline)", async () => {
-  const marker = join(mkdtempSync(join(tmpdir(), 'kafka-thread-')), 'refused');
-  process.env.LOOKOUT_TEST_THREAD = `refused-once:${marker}`;
-  const errors: string[] = [];
-  const p = createProducer({ service: 's', tenant: 't', logger: null, transport: transport(), retryMaxMs: 50, onError: (e) => errors.push(e.message) });
-  p.request({ conversation_id: 'c1', input_text: 'hello' });
-  assert.deepEqual(await p.shutdown({ timeoutMs: 5_000 }), { sent: 1, dropped: 0, failed: 0 });
-  assert.ok(errors.some((m) => m.includes('KafkaJSConnectionError: Connection error: connect ECONNREFUSED')), errors.join('\n'));
+test('an error from the Kafka thread keeps its name in onError (KafkaJSConnectionError: …, as inline)', async () => {
+  const { totals, errors } = await throughFixture(`refused-once:${markerFile('refused')}`);
+  assert.deepEqual(totals, { sent: 1, dropped: 0, failed: 0 });
+  assert.match(errors, /KafkaJSConnectionError: Connection error: connect ECONNREFUSED/);
 });
