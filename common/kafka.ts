@@ -35,3 +35,41 @@ export function createKafka(config: Config, log: Logger, clientIdSuffix = ''): K
   };
   return new Kafka(options);
 }
+
+/**
+ * Waits, up to `timeoutMs`, until a consumer group's coordinator answers and the broker hands out
+ * idempotent producer ids; returns false at the timeout, and the clients' own retries take over.
+ * On a freshly started broker both are still loading their internal topics: a consumer that joins
+ * then crashes once ("The coordinator is loading") before kafkajs restarts it, and a producer's
+ * first InitProducerId is refused the same way. Harmless, but it greets every first start with
+ * error logs, so the wait goes first, on its own silent client (those errors are expected here).
+ */
+export async function waitForCoordinators(config: Config, groupId: string, timeoutMs: number): Promise<boolean> {
+  const kafka = new Kafka({
+    clientId: `${config.kafka.clientId}-coordinator-wait`,
+    brokers: config.kafka.brokers,
+    ...kafkaSecurity(config),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
+  });
+  const admin = kafka.admin();
+  // Connecting an idempotent producer asks for a producer id; it sends nothing.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const deadline = Date.now() + timeoutMs;
+  const until = async (step: () => Promise<unknown>): Promise<boolean> => {
+    while (Date.now() < deadline) {
+      try {
+        await step();
+        return true;
+      } catch {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    return false;
+  };
+  try {
+    return (await until(() => admin.connect())) && (await until(() => admin.describeGroups([groupId]))) && (await until(() => producer.connect()));
+  } finally {
+    await Promise.all([admin.disconnect().catch(() => undefined), producer.disconnect().catch(() => undefined)]);
+  }
+}

@@ -30,3 +30,17 @@ test('the broker away: /healthz fails while kafkajs restarts the consumer, passe
     await stopProcessor(proc);
   }
 });
+
+test('started right after the broker, the processor waits for the group and producer-id coordinators: no error is logged', async () => {
+  await stopKafka();
+  await startKafka();
+  const proc = spawnProcessor(processorEnv(config, { LOOKOUT_LOG_LEVEL: 'info' }));
+  try {
+    await waitFor('the processor to run', async () => proc.output.join('').includes('processor running'), 90_000);
+    await waitFor('partitions assigned', async () => proc.output.join('').includes('partitions assigned'), 30_000);
+    const errors = proc.output.join('').split('\n').filter((l) => /"level":(50|60)/.test(l) || l.includes('consumer restarting'));
+    assert.deepEqual(errors, []);
+  } finally {
+    await stopProcessor(proc);
+  }
+});

@@ -3,7 +3,7 @@
  */
 import { createClickHouse, clickhouseTarget } from '../common/clickhouse.ts';
 import type { Config } from '../common/config.ts';
-import { createKafka } from '../common/kafka.ts';
+import { createKafka, waitForCoordinators } from '../common/kafka.ts';
 import type { Logger } from '../common/logger.ts';
 import { ensureTopics } from '../common/topics.ts';
 import { localSecret } from '../common/local-secrets.ts';
@@ -45,7 +45,7 @@ export async function startProcessor(config: Config, log: Logger): Promise<Runni
   const clickhouse = createClickHouse(clickhouseTarget(config));
   // Rows are encoded for the table as it is on the server, so its schema is the one source of truth.
   const [, columns] = await Promise.all([
-    ensureTopics(kafka, config),
+    ensureTopics(kafka, config).then(() => waitForCoordinators(config, config.processor.groupId, 30_000)),
     new ClickHouseWriter(clickhouse, config.clickhouse.database, log).columns('events', { keepTrying: () => true }),
   ]);
   const settings: PipelineSettings = {
