@@ -61,7 +61,10 @@ export async function waitForCoordinators(config: Config, groupId: string, timeo
       try {
         await step();
         return true;
-      } catch {
+      } catch (err) {
+        // Only loading and unreachable coordinators are waited out: a refusal (no DESCRIBE right on
+        // the group, say) would refuse the same way for the whole timeout.
+        if (!retriable(err)) return false;
         await new Promise((r) => setTimeout(r, 200));
       }
     }
@@ -72,4 +75,11 @@ export async function waitForCoordinators(config: Config, groupId: string, timeo
   } finally {
     await Promise.all([admin.disconnect().catch(() => undefined), producer.disconnect().catch(() => undefined)]);
   }
+}
+
+/** kafkajs's own verdict, looked up through the retrier's "retries exceeded" wrapper. */
+function retriable(err: unknown): boolean {
+  let e = err as { retriable?: boolean; originalError?: unknown } | undefined;
+  while (e?.originalError) e = e.originalError as typeof e;
+  return e?.retriable !== false;
 }
