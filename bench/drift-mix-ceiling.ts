@@ -69,7 +69,7 @@ const intentNames = [...new Set(rows.map((r) => r[1]!))].sort();
 const labelOf = rows.map((r) => intentNames.indexOf(r[1]!));
 const K_ALL = intentNames.length;
 
-/** log k!, from a table grown on demand. */
+/** log k!, from a table grown on demand (the hypergeometric sums call it millions of times; stats.ts's lnChoose goes through lnGamma). */
 let logFactTable = new Float64Array(1);
 function logFact(k: number): number {
   if (k >= logFactTable.length) {

@@ -20,12 +20,15 @@ export function kafkaSecurity(config: Config): Pick<KafkaConfig, 'ssl' | 'sasl'>
   return { ssl: k.ssl, sasl };
 }
 
-export function createKafka(config: Config, log: Logger, clientIdSuffix = ''): Kafka {
+/** Where and as whom a client connects. */
+function connection(config: Config, clientIdSuffix: string): Pick<KafkaConfig, 'clientId' | 'brokers' | 'ssl' | 'sasl'> {
   const k = config.kafka;
+  return { clientId: clientIdSuffix ? `${k.clientId}-${clientIdSuffix}` : k.clientId, brokers: k.brokers, ...kafkaSecurity(config) };
+}
+
+export function createKafka(config: Config, log: Logger, clientIdSuffix = ''): Kafka {
   const options: KafkaConfig = {
-    clientId: clientIdSuffix ? `${k.clientId}-${clientIdSuffix}` : k.clientId,
-    brokers: k.brokers,
-    ...kafkaSecurity(config),
+    ...connection(config, clientIdSuffix),
     logLevel: logLevel.WARN,
     // kafkajs logs through pino so every process has one structured log stream.
     logCreator: () => (entry) => {
@@ -46,9 +49,7 @@ export function createKafka(config: Config, log: Logger, clientIdSuffix = ''): K
  */
 export async function waitForCoordinators(config: Config, groupId: string, timeoutMs: number): Promise<boolean> {
   const kafka = new Kafka({
-    clientId: `${config.kafka.clientId}-coordinator-wait`,
-    brokers: config.kafka.brokers,
-    ...kafkaSecurity(config),
+    ...connection(config, 'coordinator-wait'),
     logLevel: logLevel.NOTHING,
     retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
   });
